@@ -1,0 +1,28 @@
+"""The table of contents and the chapters in book/ agree, both ways."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return files
+
+
+def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():
+    on_disk = sorted(p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "book").rglob("*.md"))
+    assert sorted(toc_files()) == on_disk
+
+
+def test_chapters_are_myst_notebooks_without_outputs():
+    assert not list((ROOT / "book").rglob("*.ipynb")), "notebooks belong in the build output, not in book/"
+    for name in toc_files()[1:]:
+        text = (ROOT / f"{name}.md").read_text()
+        assert text.startswith("---\njupytext:"), f"{name}.md lacks the jupytext header"
+        assert "format_name: myst" in text.split("---")[1]
