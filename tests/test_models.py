@@ -32,7 +32,9 @@ def test_same_seed_same_numbers_other_seed_other_numbers(small_data):
 
 def test_training_learns(small_data):
     x, y = small_data
-    model, history = models.train_dense_network(x[:1500], y[:1500], (x[1500:], y[1500:]), epochs=5, learning_rate=0.5)
+    model, history = models.train_dense_network(
+        x[:1500], y[:1500], (x[1500:], y[1500:]), epochs=5, learning_rate=0.5
+    )
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert history.history["val_accuracy"][-1] > 0.5  # chance is 0.1
 

@@ -22,7 +22,9 @@ def test_figures_are_returned_and_style_stays_local():
         plots.class_counts(LABELS, LABELS[:10]),
         plots.pixel_histogram(IMAGES),
         plots.network_diagram(),
-        plots.learning_curves({"loss": [2, 1], "accuracy": [0.5, 0.7], "val_loss": [1.5, 1], "val_accuracy": [0.6, 0.7]}),
+        plots.learning_curves(
+            {"loss": [2, 1], "accuracy": [0.5, 0.7], "val_loss": [1.5, 1], "val_accuracy": [0.6, 0.7]}
+        ),
         plots.compare_curves({"a": {"val_accuracy": [0.1, 0.2]}, "b": {"val_accuracy": [0.3, 0.4]}}),
         plots.spread([0.6, 0.7], labels=["s0", "s1"], reference=(0.65, 0.01)),
         plots.confusion_matrix(LABELS, (LABELS + 1) % 10),

@@ -84,3 +84,19 @@ def train_dense_network(
         verbose=0,
     )
     return model, history
+
+
+#: The configuration chapter *Training* settles on: the reference network and schedule with
+#: a ten times larger learning rate.
+FINAL_LEARNING_RATE = 0.1
+
+
+def train_final_network(x_train, y_train, validation_data=None, *, seed: int = 0):
+    """The network the evaluation and prediction chapters study, trained as chapter *Training* ends.
+
+    Same network, batch size and epochs as the reference; SGD with learning rate
+    ``FINAL_LEARNING_RATE``. Returns ``(model, history)``.
+    """
+    return train_dense_network(
+        x_train, y_train, validation_data, seed=seed, learning_rate=FINAL_LEARNING_RATE
+    )
