@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 
 import matplotlib
+import matplotlib.ticker
 import numpy as np
 
 from .data import NUM_CLASSES, check_labels
@@ -268,41 +269,37 @@ def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "va
 
 
 def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, reference_label=None):
-    """Several measurements of one number as dots on a line, with an optional error bar.
+    """Several measurements of one number, one row each, with an optional shaded band.
 
-    ``reference`` is ``(centre, half_width)``, drawn as a bar under the dots.
+    ``reference`` is ``(centre, half_width)``, drawn as a band behind the dots (for example the
+    mean plus or minus two standard errors).
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"values must be a non-empty 1-D list of numbers; got shape {values.shape}.")
     if labels is not None and len(labels) != len(values):
         raise ValueError(f"got {len(values)} values but {len(labels)} labels; pass one label per value.")
+    rows = np.arange(len(values))
     with style():
-        fig, ax = _figure(figsize=(6.4, 2.2))
-        ax.scatter(
-            values, np.zeros_like(values), s=60, color=TRAIN_COLOR, zorder=3, label="one training run each"
-        )
-        if labels is not None:
-            for v, lab in zip(values, labels, strict=True):
-                ax.annotate(
-                    str(lab), (v, 0), xytext=(0, 8), textcoords="offset points", ha="center", fontsize=8
-                )
+        fig, ax = _figure(figsize=(6.4, 0.45 * len(values) + 1.5))
         if reference is not None:
             centre, half = reference
-            ax.errorbar(
-                [centre],
-                [-0.5],
-                xerr=[[half], [half]],
-                fmt="o",
+            ax.axvspan(
+                centre - half,
+                centre + half,
                 color=VAL_COLOR,
-                capsize=4,
+                alpha=0.15,
+                lw=0,
                 label=reference_label or "reference",
             )
-        ax.set_yticks([])
-        ax.set_ylim(-1, 1)
-        ax.spines["left"].set_visible(False)
+            ax.axvline(centre, color=VAL_COLOR, lw=1)
+        ax.scatter(values, rows, s=50, color=TRAIN_COLOR, zorder=3, label="one training run each")
+        ax.set_yticks(rows)
+        ax.set_yticklabels([str(lab) for lab in labels] if labels is not None else [str(r) for r in rows])
+        ax.set_ylim(len(values) - 0.5, -0.5)
         ax.set_xlabel(xlabel)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncol=2, fontsize=9)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=9)
         fig.tight_layout()
     return fig
 
