@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.10+:
 #   make book   install what is needed into .venv, then build the book into _build/html
-#   make test   lint, build the book (cached if unchanged), run the tests
+#   make test   lint, build the book (cached if unchanged), run the Colab notebooks in a
+#               bare environment, run the tests
 # Without internet, first: export DLBOOK_MNIST=/path/to/mnist.npz
 
 VENV ?= .venv
@@ -8,12 +9,12 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install book test unit lint serve clean
+.PHONY: install book colab test unit lint serve clean
 .DEFAULT_GOAL := book
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt code/pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
@@ -29,7 +30,10 @@ lint: install
 unit: install
 	$(BIN)/python -m pytest -m "not book"
 
-test: lint book
+colab: book
+	PYTHON=$(PYTHON) scripts/check-colab
+
+test: lint book colab
 	$(BIN)/python -m pytest
 
 serve: book

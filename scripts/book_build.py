@@ -1,5 +1,6 @@
-"""Sphinx extension loaded by _config.yml: an execution cache that notices helper changes.
+"""Sphinx extension loaded by _config.yml: a cache that notices helper changes, and Colab.
 
+**Execution cache.**
 jupyter-cache keys a chapter on its cell sources only, and Sphinx does not re-read a chapter
 whose file did not change, so editing the ``dlbook`` package would leave stale outputs. This
 extension points myst-nb's cache at ``_build/.jupyter_cache/<key>``, where the key hashes the
@@ -8,6 +9,11 @@ is a new cache path, which Sphinx sees as a changed configuration: every chapter
 re-executed. Going back to an earlier state finds its cache again.
 
 ``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache (used by CI).
+
+**Colab.** At the end of each build the chapters' Colab notebooks are written to
+``_build/notebooks`` (see ``colab.py``), and each chapter's "Colab" launch button is pointed at
+its notebook on the notebooks branch instead of the theme's default, the ``.md`` file, which
+Colab cannot open.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import importlib.metadata
 import importlib.util
 import os
 from pathlib import Path
+
+import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
 
 MODES = ("cache", "force", "off")
 
@@ -45,6 +53,28 @@ def _configure(app, config):
         config.nb_execution_mode = mode
 
 
+def _colab_button(app, pagename, templatename, context, doctree):
+    """Point the theme's Colab launch button at the chapter's generated notebook."""
+    launch = [b for b in context.get("header_buttons", []) if b.get("label") == "launch-buttons"]
+    if not launch:
+        return  # not a notebook page
+    colab_buttons = [b for b in launch[0]["buttons"] if b.get("text") == "Colab"]
+    if len(colab_buttons) != 1:
+        raise RuntimeError(
+            f"{pagename}: expected one Colab launch button from sphinx-book-theme, found "
+            f"{len(colab_buttons)}; check launch_buttons.colab_url in _config.yml."
+        )
+    colab_buttons[0]["url"] = colab.read_settings(Path(app.srcdir)).colab_url(pagename)
+
+
+def _write_notebooks(app, exception):
+    if exception is None and app.builder.format == "html":
+        colab.write_notebooks(Path(app.outdir).parent / "notebooks", Path(app.srcdir))
+
+
 def setup(app):
     app.connect("config-inited", _configure, priority=100)
+    # The theme adds its launch buttons at priority 501; adjust them right after.
+    app.connect("html-page-context", _colab_button, priority=502)
+    app.connect("build-finished", _write_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

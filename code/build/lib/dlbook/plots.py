@@ -1,0 +1,367 @@
+"""The book's figures, in one consistent style (used by every chapter).
+
+Every function returns a matplotlib ``Figure``; nothing is drawn to the screen or changed
+globally. A figure returned as a cell's last value is shown once; ``glue`` it to cite it.
+Figures have a white background so they stay legible on the site's dark theme too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+
+from .data import NUM_CLASSES, check_labels
+
+#: One look for all figures: readable at phone width, white card, no chart junk.
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "legend.frameon": False,
+    "image.cmap": "gray_r",
+    "axes.prop_cycle": matplotlib.cycler(
+        color=["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
+    ),
+}
+TRAIN_COLOR, VAL_COLOR = "#1f77b4", "#d62728"
+
+
+@contextlib.contextmanager
+def style():
+    """Apply the book's style inside a ``with`` block only."""
+    with matplotlib.rc_context(STYLE):
+        yield
+
+
+def _figure(nrows=1, ncols=1, figsize=(6, 3.6), **kwargs):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(nrows, ncols, figsize=figsize, **kwargs)
+    plt.close(fig)  # returned, not drawn: the caller shows or glues it once
+    return fig, axes
+
+
+def _check_image_batch(images, name="images"):
+    images = np.asarray(images)
+    if images.ndim == 2 and images.shape[1] == 784:
+        images = images.reshape(-1, 28, 28)
+    if images.ndim != 3 or images.shape[1:] != (28, 28):
+        hint = f" Pass a batch, e.g. {name}[None]." if images.shape == (28, 28) else ""
+        raise ValueError(f"{name} must have shape (n, 28, 28) or (n, 784); got {images.shape}.{hint}")
+    return images
+
+
+def show_digit(image, title: str | None = None, values: bool = False):
+    """One 28 x 28 digit; ``values=True`` writes each pixel's value in its square."""
+    image = np.asarray(image)
+    if image.shape == (784,):
+        image = image.reshape(28, 28)
+    if image.shape != (28, 28):
+        raise ValueError(f"image must have shape (28, 28) or (784,); got {image.shape}.")
+    size = (7, 7) if values else (3, 3)
+    with style():
+        fig, ax = _figure(figsize=size)
+        ax.imshow(image, vmin=0, vmax=image.max() if image.max() > 1 else 1)
+        if values:
+            threshold = image.max() / 2
+            for (row, col), v in np.ndenumerate(image):
+                if v:
+                    label = f"{v:.2f}".lstrip("0") if image.dtype.kind == "f" else str(v)
+                    ax.text(
+                        col,
+                        row,
+                        label,
+                        ha="center",
+                        va="center",
+                        fontsize=5,
+                        color="white" if v > threshold else "black",
+                    )
+            ax.set_xticks(range(0, 28, 4))
+            ax.set_yticks(range(0, 28, 4))
+            ax.set_xlabel("column (axis 1)")
+            ax.set_ylabel("row (axis 0)")
+        else:
+            ax.axis("off")
+        if title:
+            ax.set_title(title)
+        fig.tight_layout()
+    return fig
+
+
+def image_grid(images, titles=None, ncols: int = 8, title_colors=None):
+    """Digits in a grid, each with an optional title (for example its label or prediction)."""
+    images = _check_image_batch(images)
+    n = len(images)
+    if n == 0:
+        raise ValueError("image_grid needs at least one image; got an empty batch.")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"got {n} images but {len(titles)} titles; pass one title per image.")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    with style():
+        fig, axes = _figure(nrows, ncols, figsize=(0.9 * ncols + 0.4, 1.05 * nrows + 0.3), squeeze=False)
+        for i, ax in enumerate(axes.flat):
+            ax.axis("off")
+            if i < n:
+                ax.imshow(images[i], vmin=0, vmax=images[i].max() or 1)
+                if titles is not None:
+                    color = title_colors[i] if title_colors is not None else "black"
+                    ax.set_title(str(titles[i]), fontsize=9, color=color)
+        fig.tight_layout(pad=0.3)
+    return fig
+
+
+def digit_grid(images, labels, per_class: int = 10):
+    """The first ``per_class`` examples of each digit 0-9, one digit per row."""
+    images = _check_image_batch(images)
+    labels = check_labels(labels)
+    if len(images) != len(labels):
+        raise ValueError(f"got {len(images)} images but {len(labels)} labels; they must match.")
+    with style():
+        fig, axes = _figure(NUM_CLASSES, per_class, figsize=(0.55 * per_class + 0.6, 6.0), squeeze=False)
+        for digit in range(NUM_CLASSES):
+            picks = np.flatnonzero(labels == digit)[:per_class]
+            for col, ax in enumerate(axes[digit]):
+                ax.set_xticks([])
+                ax.set_yticks([])
+                for spine in ax.spines.values():
+                    spine.set_visible(False)
+                if col < len(picks):
+                    ax.imshow(images[picks[col]])
+            axes[digit, 0].set_ylabel(str(digit), rotation=0, ha="right", va="center", fontsize=11)
+        fig.tight_layout(pad=0.2, h_pad=0.1, w_pad=0.1)
+    return fig
+
+
+def class_counts(y_train, y_test):
+    """How many images of each digit the training and the test set hold."""
+    y_train = check_labels(y_train, "y_train")
+    y_test = check_labels(y_test, "y_test")
+    train = np.bincount(y_train, minlength=NUM_CLASSES)
+    test = np.bincount(y_test, minlength=NUM_CLASSES)
+    digits = np.arange(NUM_CLASSES)
+    with style():
+        fig, (ax1, ax2) = _figure(1, 2, figsize=(7, 3.2), sharex=True)
+        for ax, counts, name, color in (
+            (ax1, train, "training set", TRAIN_COLOR),
+            (ax2, test, "test set", VAL_COLOR),
+        ):
+            ax.bar(digits, counts, color=color)
+            ax.set_title(f"{name} ({counts.sum():,} images)")
+            ax.set_xticks(digits)
+            ax.set_xlabel("digit")
+            ax.axhline(counts.mean(), color="gray", lw=1, ls="--")
+        ax1.set_ylabel("images")
+        fig.tight_layout()
+    return fig
+
+
+def pixel_histogram(images, title: str = "pixel values"):
+    """Histogram of all pixel values in ``images`` (log scale: most pixels are background)."""
+    values = np.asarray(images).ravel()
+    if values.size == 0:
+        raise ValueError("pixel_histogram needs at least one pixel; got an empty array.")
+    with style():
+        fig, ax = _figure(figsize=(6, 3))
+        ax.hist(values, bins=51, color=TRAIN_COLOR)
+        ax.set_yscale("log")
+        ax.set_xlabel("pixel value")
+        ax.set_ylabel("pixels (log scale)")
+        ax.set_title(title)
+        fig.tight_layout()
+    return fig
+
+
+def network_diagram(
+    layer_sizes=(784, 10, 10),
+    labels=("input\n784 pixels", "hidden\n10 sigmoid", "output\n10 softmax"),
+    max_drawn: int = 12,
+):
+    """A drawing of a densely connected network: every unit joined to every unit of the next layer.
+
+    Layers with more than ``max_drawn`` units are drawn with a gap and their true size named.
+    """
+    if len(layer_sizes) != len(labels) or len(layer_sizes) < 2:
+        raise ValueError("network_diagram needs one label per layer and at least two layers.")
+    with style():
+        fig, ax = _figure(figsize=(6.4, 4.2))
+        ax.axis("off")
+        positions = []
+        for x, size in enumerate(layer_sizes):
+            drawn = min(size, max_drawn)
+            ys = np.linspace(1, 0, drawn) if drawn > 1 else np.array([0.5])
+            if size > max_drawn:  # leave a gap in the middle for the units not drawn
+                ys = np.concatenate(
+                    [np.linspace(1, 0.6, drawn // 2), np.linspace(0.4, 0, drawn - drawn // 2)]
+                )
+            positions.append([(x, y) for y in ys])
+        for left, right in zip(positions, positions[1:], strict=False):
+            for x0, y0 in left:
+                for x1, y1 in right:
+                    ax.plot([x0, x1], [y0, y1], color="#9bb7d4", lw=0.4, zorder=1)
+        for x, (pts, size, label) in enumerate(zip(positions, layer_sizes, labels, strict=True)):
+            color = ["#7f7f7f", TRAIN_COLOR, VAL_COLOR][min(x, 2)]
+            ax.scatter(
+                [p[0] for p in pts], [p[1] for p in pts], s=90, color=color, zorder=2, edgecolor="white"
+            )
+            if size > max_drawn:
+                ax.text(x, 0.5, "⋮", ha="center", va="center", fontsize=18)
+            ax.text(x, -0.14, label, ha="center", va="top", fontsize=10)
+        ax.set_xlim(-0.4, len(layer_sizes) - 0.6)
+        ax.set_ylim(-0.4, 1.08)
+        fig.tight_layout()
+    return fig
+
+
+def learning_curves(history, title: str | None = None):
+    """Loss and accuracy per epoch, training and validation side by side, from a ``History``."""
+    h = getattr(history, "history", history)
+    for key in ("loss", "accuracy"):
+        if key not in h:
+            raise ValueError(
+                f"history has no {key!r} values (it has {sorted(h)}); compile the model with "
+                "metrics=['accuracy'] and pass the History that fit() returned."
+            )
+    epochs = np.arange(1, len(h["loss"]) + 1)
+    with style():
+        fig, axes = _figure(1, 2, figsize=(7.2, 3.2))
+        for ax, key, name in ((axes[0], "loss", "loss"), (axes[1], "accuracy", "accuracy")):
+            ax.plot(epochs, h[key], "o-", color=TRAIN_COLOR, label="training")
+            if f"val_{key}" in h:
+                ax.plot(epochs, h[f"val_{key}"], "s--", color=VAL_COLOR, label="validation")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(name)
+            ax.set_xticks(epochs if len(epochs) <= 10 else np.linspace(1, len(epochs), 6).round().astype(int))
+        axes[1].legend(loc="lower right")
+        if title:
+            fig.suptitle(title)
+        fig.tight_layout()
+    return fig
+
+
+def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "validation accuracy"):
+    """One metric per epoch for several trainings, one line each, labelled by the dict's keys."""
+    if not histories:
+        raise ValueError("compare_curves needs at least one history.")
+    with style():
+        fig, ax = _figure(figsize=(6.4, 3.6))
+        for name, history in histories.items():
+            h = getattr(history, "history", history)
+            if key not in h:
+                raise ValueError(f"history {name!r} has no {key!r}; it has {sorted(h)}.")
+            ax.plot(np.arange(1, len(h[key]) + 1), h[key], marker="o", ms=3, label=name)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="lower right", fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, reference_label=None):
+    """Several measurements of one number, one row each, with an optional shaded band.
+
+    ``reference`` is ``(centre, half_width)``, drawn as a band behind the dots (for example the
+    mean plus or minus two standard errors).
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"values must be a non-empty 1-D list of numbers; got shape {values.shape}.")
+    if labels is not None and len(labels) != len(values):
+        raise ValueError(f"got {len(values)} values but {len(labels)} labels; pass one label per value.")
+    rows = np.arange(len(values))
+    with style():
+        fig, ax = _figure(figsize=(6.4, 0.45 * len(values) + 1.5))
+        if reference is not None:
+            centre, half = reference
+            ax.axvspan(
+                centre - half,
+                centre + half,
+                color=VAL_COLOR,
+                alpha=0.15,
+                lw=0,
+                label=reference_label or "reference",
+            )
+            ax.axvline(centre, color=VAL_COLOR, lw=1)
+        ax.scatter(values, rows, s=50, color=TRAIN_COLOR, zorder=3, label="one training run each")
+        ax.set_yticks(rows)
+        ax.set_yticklabels([str(lab) for lab in labels] if labels is not None else [str(r) for r in rows])
+        ax.set_ylim(len(values) - 0.5, -0.5)
+        ax.set_xlabel(xlabel)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, normalize=None):
+    """The 10 x 10 confusion matrix drawn with scikit-learn's ``ConfusionMatrixDisplay``.
+
+    Rows are the true digit, columns the predicted digit (scikit-learn's convention).
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    y_true = check_labels(y_true, "y_true")
+    y_pred = check_labels(y_pred, "y_pred")
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true and y_pred must have the same length; got {len(y_true)} and {len(y_pred)}.")
+    with style():
+        fig, ax = _figure(figsize=(6.4, 5.6))
+        ConfusionMatrixDisplay.from_predictions(
+            y_true,
+            y_pred,
+            labels=range(NUM_CLASSES),
+            normalize=normalize,
+            ax=ax,
+            cmap="Blues",
+            colorbar=False,
+            values_format=".2f" if normalize else "d",
+            text_kw={"fontsize": 8},
+        )
+        ax.set_xlabel("predicted digit (column)")
+        ax.set_ylabel("true digit (row)")
+        fig.tight_layout()
+    return fig
+
+
+def probability_bars(probabilities, true_label=None, title: str | None = None):
+    """The 10 probabilities a model gave one image, as bars; the true digit's bar is marked."""
+    p = np.asarray(probabilities, dtype=float)
+    if p.shape != (NUM_CLASSES,):
+        raise ValueError(
+            f"probabilities must have shape (10,) (one image); got {p.shape}. "
+            "Pick one row, e.g. predictions[11]."
+        )
+    colors = ["#9bb7d4"] * NUM_CLASSES
+    colors[int(p.argmax())] = TRAIN_COLOR
+    with style():
+        fig, ax = _figure(figsize=(6, 3))
+        ax.bar(range(NUM_CLASSES), p, color=colors)
+        if true_label is not None:
+            ax.bar(
+                [true_label],
+                [p[true_label]],
+                fill=False,
+                edgecolor=VAL_COLOR,
+                lw=2,
+                label=f"true digit ({true_label})",
+            )
+            ax.legend(loc="upper left")
+        ax.set_xticks(range(NUM_CLASSES))
+        ax.set_xlabel("digit")
+        ax.set_ylabel("probability")
+        ax.set_ylim(0, 1.05)
+        if title:
+            ax.set_title(title)
+        fig.tight_layout()
+    return fig
