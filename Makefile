@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine with Python 3.10+:
 #   make book   install what is needed into .venv, then build the book into _build/html
 #   make test   lint, build the book (cached if unchanged), run the Colab notebooks in a
-#               bare environment, run the tests
+#               bare environment and every chapter on JAX and PyTorch, run the tests
 # Without internet, first: export DLBOOK_MNIST=/path/to/mnist.npz
 
 VENV ?= .venv
@@ -9,7 +9,8 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install book colab test unit lint serve clean
+.PHONY: install book colab backends test unit lint serve clean
+.DELETE_ON_ERROR:
 .DEFAULT_GOAL := book
 
 install: $(VENV)/.installed
@@ -30,10 +31,24 @@ lint: install
 unit: install
 	$(BIN)/python -m pytest -m "not book"
 
-colab: book
+# The Colab notebooks in a bare environment; re-run when a notebook or the helper changes.
+colab: book _build/colab-run/run.json
+
+_build/colab-run/run.json: requirements-runtime.txt $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py)
 	PYTHON=$(PYTHON) scripts/check-colab
 
-test: lint book colab
+# Every chapter on Keras' JAX and PyTorch backends (CPU builds), re-run when a notebook or the
+# helper package changes. TensorFlow is covered by the book build itself.
+backends: book _build/runs/jax/run.json _build/runs/torch/run.json
+
+$(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -r requirements-backends.txt
+	touch $@
+
+_build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py)
+	PYTHON=$(BIN)/python scripts/run-chapters $*
+
+test: lint book colab backends
 	$(BIN)/python -m pytest
 
 serve: book

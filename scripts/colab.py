@@ -9,13 +9,18 @@ each chapter this module writes ``_build/notebooks/<chapter path>.ipynb``:
   exercises, cross-references, labels, definition lists) rewritten as plain Markdown;
 - a kernelspec Colab accepts, and a GPU accelerator on chapters that train a model.
 
-The Sphinx extension ``book_build`` calls :func:`write_notebooks` at the end of every build;
-``python scripts/colab.py`` writes them from the sources alone.
+The Sphinx extension ``book_build`` calls :func:`write_notebooks` at the end of every build.
+From the command line:
+
+    python scripts/colab.py [write]              write _build/notebooks from the sources alone
+    python scripts/colab.py check-release TAG    fail unless TAG is the release the notebooks install
+    python scripts/colab.py notebooks-branch     print the branch the Colab buttons point at
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,11 +207,37 @@ def write_notebooks(out_dir: Path, root: Path = ROOT) -> list[Path]:
     for docname in chapters(root):
         path = out_dir / f"{docname}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(colab_notebook(docname, settings, root, titles), path)
+        text = nbformat.writes(colab_notebook(docname, settings, root, titles)) + "\n"
+        if not path.exists() or path.read_text() != text:  # unchanged files keep their time stamp
+            path.write_text(text)
         written.append(path)
     return written
 
 
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "write"
+    settings = read_settings()
+    if command == "write" and len(argv) <= 1:
+        for path in write_notebooks(ROOT / "_build" / "notebooks"):
+            print(path.relative_to(ROOT))
+        return 0
+    if command == "notebooks-branch" and len(argv) == 1:
+        print(settings.notebooks_branch)
+        return 0
+    if command == "check-release" and len(argv) == 2:
+        if argv[1] != settings.helper_ref:
+            print(
+                f"The tag {argv[1]} is not the release the Colab notebooks install "
+                f"(colab.helper_ref in _config.yml is {settings.helper_ref}). Set helper_ref and "
+                "dlbook.__version__ to this release before tagging it.",
+                file=sys.stderr,
+            )
+            return 1
+        print(f"{argv[1]}: the Colab notebooks install dlbook at this release")
+        return 0
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
 if __name__ == "__main__":
-    for path in write_notebooks(ROOT / "_build" / "notebooks"):
-        print(path.relative_to(ROOT))
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,210 @@
+"""The GitHub workflows: every script they call exists and is exercised by .ci/run, and the
+scripts behave (publishing to a branch, refusing a CPU in the GPU job, checking links)."""
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .test_toc import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SCRIPT = re.compile(r"(?<![\w/.-])(scripts/[\w./-]+|\.ci/run)")
+MAKE = re.compile(r"\bmake\s+([\w-]+)")
+
+
+def run_lines(workflow: Path) -> list[str]:
+    jobs = yaml.safe_load(workflow.read_text())["jobs"]
+    return [step["run"] for job in jobs.values() for step in job.get("steps", []) if "run" in step]
+
+
+def make_targets() -> dict[str, tuple[list[str], str]]:
+    """target -> (prerequisites, recipe text), from the Makefile."""
+    targets, current = {}, None
+    for line in (ROOT / "Makefile").read_text().splitlines():
+        if line.startswith("\t") and current:
+            targets[current][1].append(line)
+        elif match := re.match(r"^([\w./%$()-]+):(?!=)\s*(.*)$", line):
+            current = match.group(1)
+            targets[current] = (match.group(2).split(), [])
+        else:
+            current = None if not line.startswith("\t") else current
+    return {t: (p, "\n".join(r)) for t, (p, r) in targets.items()}
+
+
+def exercised_by_ci() -> set[str]:
+    """Every script and make target reachable from .ci/run, following scripts, make targets and
+    the tests that `make test` runs."""
+    targets = make_targets()
+    seen, todo = set(), [".ci/run"]
+    while todo:
+        item = todo.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        if item.startswith("make:"):
+            target = item[5:]
+            prerequisites, recipe = targets.get(target, ([], ""))
+            text = recipe
+            todo += [f"make:{p}" for p in prerequisites if p in targets]
+            todo += [
+                f"make:{t}"
+                for t in targets
+                if "%" in t and any(re.fullmatch(t.replace("%", ".+"), p) for p in prerequisites)
+            ]
+            if target == "test":
+                text += "".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py"))
+        else:
+            path = ROOT / item
+            text = path.read_text() if path.is_file() else ""
+        todo += SCRIPT.findall(text) + [f"make:{t}" for t in MAKE.findall(text)]
+    return seen
+
+
+def test_workflows_call_scripts_that_exist_and_that_ci_exercises():
+    exercised = exercised_by_ci()
+    called = set()
+    for workflow in WORKFLOWS:
+        for line in run_lines(workflow):
+            called |= set(SCRIPT.findall(line)) | {f"make:{t}" for t in MAKE.findall(line)}
+    assert called, "the workflows call no scripts"
+    for item in sorted(called):
+        if not item.startswith("make:"):
+            assert (ROOT / item).is_file() and os.access(ROOT / item, os.X_OK) or item.endswith(".py"), item
+        assert item in exercised, f"{item} is called by a workflow but never run by .ci/run"
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha():
+    for workflow in WORKFLOWS:
+        for line in workflow.read_text().splitlines():
+            if match := re.search(r"uses:\s*(\S+)", line):
+                assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", match.group(1)), line
+                assert re.search(r"# v\d", line), f"{line}: say which version the SHA is"
+
+
+def test_least_privilege_and_no_pull_request_target():
+    for workflow in WORKFLOWS:
+        spec = yaml.safe_load(workflow.read_text())
+        triggers = spec.get(True, spec.get("on"))  # YAML reads the key `on` as True
+        assert "pull_request_target" not in triggers
+        assert spec["permissions"] == {}, f"{workflow.name}: workflow-level permissions must be empty"
+        for name, job in spec["jobs"].items():
+            assert "permissions" in job, f"{workflow.name}: job {name} has no permissions"
+            writes = {k for k, v in job["permissions"].items() if v == "write"}
+            if writes:
+                assert workflow.name == "publish.yml", f"{workflow.name}:{name} may not write"
+
+
+def test_gpu_pins_match_the_cpu_pins():
+    def pins(name):
+        lines = (ROOT / name).read_text().splitlines()
+        return dict(
+            re.match(r"([\w-]+)(?:\[[\w,]+\])?==(\S+)", line).groups()
+            for line in lines
+            if "==" in line and not line.startswith("#")
+        )
+
+    runtime, gpu = pins("requirements-runtime.txt"), pins("requirements-gpu.txt")
+    assert "tensorflow-cpu" not in gpu and gpu["jax"]
+    for package, version in runtime.items():
+        if package != "tensorflow-cpu":
+            assert gpu.get(package) == version, package
+    assert pins("requirements-backends.txt")["jax"] == gpu["jax"]
+
+
+# --- the scripts themselves -------------------------------------------------------------------
+
+
+def test_publish_notebooks_replaces_the_branch(tmp_path):
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
+    notebooks = tmp_path / "nb" / "book"
+    notebooks.mkdir(parents=True)
+    for round_, name in enumerate(["a", "b"]):
+        for old in notebooks.glob("*.ipynb"):
+            old.unlink()
+        (notebooks / f"{name}.ipynb").write_text("{}")
+        env = dict(os.environ, SOURCE_REF=f"v0.{round_}")
+        subprocess.run(
+            [ROOT / "scripts/publish-notebooks", tmp_path / "nb", remote, "notebooks"],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+    files = subprocess.run(
+        ["git", "--git-dir", remote, "ls-tree", "-r", "--name-only", "notebooks"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert files == ["README.md", "book/b.ipynb"]  # replaced, not merged
+    log = subprocess.run(
+        ["git", "--git-dir", remote, "log", "--format=%s", "notebooks"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert log == ["Colab notebooks from v0.1"]
+
+
+def test_publish_notebooks_refuses_an_empty_folder(tmp_path):
+    result = subprocess.run(
+        [ROOT / "scripts/publish-notebooks", tmp_path, tmp_path / "r.git", "nb"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "No notebooks" in result.stderr
+
+
+def test_gpu_job_refuses_to_run_on_a_cpu(tmp_path):
+    """The GPU workflow's step, on this CPU-only machine: it must stop before running anything."""
+    env = dict(os.environ, PYTHON=str(ROOT / ".venv/bin/python"))
+    result = subprocess.run(
+        [ROOT / "scripts/run-chapters", "jax", "--require-gpu", "--name", "gpu-check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1
+    assert "No GPU visible to the jax backend" in result.stderr
+    assert not (ROOT / "_build/runs/gpu-check/run.json").exists()
+
+
+@pytest.mark.parametrize(("tag", "status"), [("v0.1.0", 0), ("v9.9.9", 1)])
+def test_release_tag_check(tag, status):
+    result = subprocess.run(
+        [ROOT / ".venv/bin/python", "scripts/colab.py", "check-release", tag],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == status, result.stderr
+
+
+def test_link_checker_finds_broken_links(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<p id="x"></p><a href="b.html#y">b</a><a href="a.html#x">ok</a>'
+        '<img src="missing.png"><a href="https://example.org">e</a>'
+    )
+    (tmp_path / "b.html").write_text('<p id="z"></p>')
+    result = subprocess.run(
+        [ROOT / ".venv/bin/python", ROOT / "scripts/check_links.py", tmp_path], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "b.html#y -> no element with id 'y'" in result.stdout
+    assert "missing.png -> missing file" in result.stdout
+    assert "a.html#x" not in result.stdout.split("broken")[1]
+
+
+@pytest.mark.book
+def test_built_site_has_no_broken_local_links():
+    result = subprocess.run(
+        [ROOT / ".venv/bin/python", ROOT / "scripts/check_links.py", ROOT / "_build/html"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
