@@ -9,7 +9,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install book colab backends test unit lint serve clean
+.PHONY: install book colab backends benchmark test unit lint serve clean
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := book
 
@@ -48,8 +48,17 @@ $(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
 _build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py)
 	PYTHON=$(BIN)/python scripts/run-chapters $*
 
-test: lint book colab backends
+# axe-core for the accessibility tests (tests/test_browser.py)
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+
+test: lint book colab backends tests/browser/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
+
+# Measure build and training speed on this machine (about 15 minutes; run it on a quiet machine).
+# Writes code/src/dlbook/measurements.json, which the appendix reads.
+benchmark: install $(VENV)/.backends
+	$(BIN)/python scripts/benchmark.py
 
 serve: book
 	@echo "Serving the book on http://localhost:8000 (Ctrl-C stops)"

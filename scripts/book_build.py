@@ -1,12 +1,12 @@
 """Sphinx extension loaded by _config.yml: a cache that notices helper changes, and Colab.
 
-**Execution cache.**
-jupyter-cache keys a chapter on its cell sources only, and Sphinx does not re-read a chapter
-whose file did not change, so editing the ``dlbook`` package would leave stale outputs. This
-extension points myst-nb's cache at ``_build/.jupyter_cache/<key>``, where the key hashes the
-helper package's source files, the Keras version and the Keras backend. A change of any of them
-is a new cache path, which Sphinx sees as a changed configuration: every chapter is re-read and
-re-executed. Going back to an earlier state finds its cache again.
+**Execution cache.** jupyter-cache keys a chapter on its cell sources only, and Sphinx does
+not re-read a chapter whose file did not change, so editing the ``dlbook`` package would leave
+stale outputs. This extension points myst-nb's cache at ``_build/.jupyter_cache/<key>``, where
+the key hashes the helper package's files (sources and data), the Keras version and the Keras
+backend. A change of any of them is a new cache path, which Sphinx sees as a changed
+configuration: every chapter is re-read and re-executed. Going back to an earlier state finds
+its cache again.
 
 ``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache (used by CI).
 
@@ -14,6 +14,13 @@ re-executed. Going back to an earlier state finds its cache again.
 ``_build/notebooks`` (see ``colab.py``), and each chapter's "Colab" launch button is pointed at
 its notebook on the notebooks branch instead of the theme's default, the ``.md`` file, which
 Colab cannot open.
+
+**Page hygiene.** Jupyter Book always loads sphinx-thebe, which this book does not use; on
+Sphinx 7 it declares its script twice (a JavaScript error on every page) and points at a CDN.
+Its scripts are left out of the pages.
+
+**Citation.** The ``{citation}`` directive renders ``CITATION.cff`` as BibTeX (``:format: bibtex``)
+or as a plain reference (``:format: apalike``), so the "How to cite" page never drifts from it.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ import os
 from pathlib import Path
 
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
 
 MODES = ("cache", "force", "off")
 
@@ -36,7 +46,8 @@ def helper_key() -> str:
         raise RuntimeError("The helper package dlbook is not installed; run `make install`.")
     root = Path(next(iter(spec.submodule_search_locations)))
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
+    files = (p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(files):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     digest.update(importlib.metadata.version("keras").encode())
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
@@ -67,6 +78,37 @@ def _colab_button(app, pagename, templatename, context, doctree):
     colab_buttons[0]["url"] = colab.read_settings(Path(app.srcdir)).colab_url(pagename)
 
 
+def _drop_thebe(app, pagename, templatename, context, doctree):
+    """Leave sphinx-thebe's scripts out of every page (see the module docstring)."""
+
+    def is_thebe(script):
+        body = getattr(script, "attributes", {}).get("body", "") or ""
+        return "THEBE_JS_URL" in body or str(getattr(script, "filename", "")).endswith("sphinx-thebe.js")
+
+    if "script_files" in context:
+        context["script_files"] = [s for s in context["script_files"] if not is_thebe(s)]
+
+
+class CitationDirective(SphinxDirective):
+    """The book's citation, generated from CITATION.cff with cffconvert."""
+
+    option_spec = {"format": lambda value: directives.choice(value, ("bibtex", "apalike"))}
+
+    def run(self):
+        from cffconvert.cli.create_citation import create_citation
+
+        path = Path(self.env.srcdir) / "CITATION.cff"
+        self.env.note_dependency(str(path))
+        citation = create_citation(str(path), None)
+        if self.options.get("format", "bibtex") == "bibtex":
+            text, language = citation.as_bibtex(reference="dlbook"), "bibtex"
+        else:
+            text, language = citation.as_apalike(), "text"
+        block = nodes.literal_block(text.strip(), text.strip())
+        block["language"] = language
+        return [block]
+
+
 def _write_notebooks(app, exception):
     if exception is None and app.builder.format == "html":
         colab.write_notebooks(Path(app.outdir).parent / "notebooks", Path(app.srcdir))
@@ -76,5 +118,7 @@ def setup(app):
     app.connect("config-inited", _configure, priority=100)
     # The theme adds its launch buttons at priority 501; adjust them right after.
     app.connect("html-page-context", _colab_button, priority=502)
+    app.connect("html-page-context", _drop_thebe)
     app.connect("build-finished", _write_notebooks)
+    app.add_directive("citation", CitationDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -115,17 +115,25 @@ _REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
 _DIRECTIVE = re.compile(
     r"^```\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)(.*?)^```[ \t]*$", re.M | re.S
 )
+_GRID = re.compile(r"^:{3,}(\{grid(?:-item)?\}[^\n]*)?[ \t]*\n", re.M)
+_COLON_FENCE = re.compile(r"^:{3,}\{[\w:-]+\}.*$", re.M)
 _DEFINITION = re.compile(r"^(?P<term>[^\n:][^\n]*)\n: ", re.M)
 
 
 def chapter_titles(root: Path = ROOT) -> dict[str, tuple[str, str]]:
-    """Label -> (title, document name) for every chapter label such as ``(ch-training)=``."""
+    """Label -> (title, link target) for every labelled heading of the book's pages.
+
+    A chapter's own label, ``(ch-training)=`` above its ``#`` title, links to the page; a section
+    label links to the page and the section's anchor.
+    """
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    pages = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
     titles = {}
-    for name in chapters(root):
+    for name in pages:
         text = (root / f"{name}.md").read_text()
-        match = re.search(r"^\(([\w-]+)\)=\n# (.+)$", text, re.M)
-        if match:
-            titles[match.group(1)] = (match.group(2).strip(), name)
+        for match in re.finditer(r"^\(([\w-]+)\)=\n(#+) (.+)$", text, re.M):
+            label, level, title = match.groups()
+            titles[label] = (title.strip(), f"{name}.html" if level == "#" else f"{name}.html#{label}")
     return titles
 
 
@@ -147,9 +155,14 @@ def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str
         text, label = (match.group(1), match.group(2)) if match.group(2) else (None, match.group(3))
         if label not in titles:
             raise ValueError(f"{{ref}} to unknown label {label!r}")
-        title, docname = titles[label]
-        return f"[{text or title}]({settings.site_url}{docname}.html)"
+        title, target = titles[label]
+        return f"[{text or title}]({settings.site_url}{target})"
 
+    text = _GRID.sub("", text)  # sphinx-design grid wrappers: Colab just stacks the contents
+    if _COLON_FENCE.search(text):
+        raise ValueError(
+            f"No plain-Markdown form for {_COLON_FENCE.search(text).group(0)!r}; add one in {__file__}."
+        )
     text = _LABEL.sub("", text)
     text = _DIRECTIVE.sub(directive, text)
     text = _GLUE_ROLE.sub(lambda m: f"`{m.group(1)}`", text)

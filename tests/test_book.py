@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from .test_toc import ROOT, toc_files
+from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
 
 BUILD = ROOT / "_build" / "html"
-CHAPTERS = toc_files()[1:]
+CHAPTERS = [name for name in toc_files() if name not in NOT_NOTEBOOKS]
 
 pytestmark = pytest.mark.book
 
@@ -40,7 +40,7 @@ def test_no_error_output(name):
     assert main is not None
     assert not main.select(".output.error, .output.traceback, .output.stderr")
     text = main.get_text()
-    for marker in ("Traceback (most recent call last)", "Error:", "Warning:"):
+    for marker in ("Traceback (most recent call last)", "Error:", "Warning:", "WARNING:", "UserWarning"):
         assert marker not in text, f"{name}: {marker!r} in the page"
 
 
@@ -130,3 +130,15 @@ def test_predictions_image_11_is_a_six():
     assert "The network predicts 6 for this image, and the true digit is 6" in text
     match = re.search(r"Here the sum differs from 1 by (\d\.\de[-+]\d\d)", text)
     assert match and float(match.group(1)) < 1e-5
+
+
+def test_learning_chapter_designs_a_97_percent_network():
+    text = main_text("book/how-learning-works")
+    assert percent(r"The network reaches ([\d.]+)% test accuracy with", text) >= 0.97
+    assert "stopped after" in text or "Training stopped after" in text
+
+
+def test_convolutional_network_reaches_99_percent():
+    text = main_text("book/convolutional")
+    assert percent(r"after 12 it classifies ([\d.]+)% of the test images", text) >= 0.99
+    assert re.search(r"Training took \d+ seconds", text)

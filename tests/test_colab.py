@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from .test_toc import ROOT, toc_files
+from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
 
 sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules, to test them directly
 import colab  # noqa: E402
@@ -37,7 +37,7 @@ def notebook(name: str) -> nbformat.NotebookNode:
 
 def test_every_chapter_in_book_is_a_notebook_chapter():
     on_disk = sorted(p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "book").glob("*.md"))
-    assert sorted(CHAPTERS) == [name for name in on_disk if name != "book/index"]
+    assert sorted(CHAPTERS) == [name for name in on_disk if name not in NOT_NOTEBOOKS]
     assert CHAPTERS == [name for name in toc_files() if name in CHAPTERS]  # reading order
 
 
@@ -52,7 +52,7 @@ def test_helper_ref_is_the_release_of_the_helper_package():
 
 
 def test_plain_markdown_conversion():
-    titles = {"ch-training": ("Training the network", "book/training")}
+    titles = {"ch-training": ("Training the network", "book/training.html")}
     text = (
         "(ch-x)=\n# Title\n\nAccuracy {glue:text}`test_acc:.1%` and {glue}`n`; see {ref}`ch-training`"
         " or {ref}`that chapter <ch-training>`.\n\nTerm\n: its definition\n\n"
@@ -68,6 +68,14 @@ def test_plain_markdown_conversion():
     assert "> **Figure** (drawn by the code cell above): The caption." in out
     assert "**Exercise.** Do it." in out
     assert "<details><summary>Solution</summary>\n\nDone.\n\n</details>" in out
+
+
+def test_every_reference_in_the_book_converts():
+    titles = colab.chapter_titles(ROOT)
+    assert titles["ch-training"] == ("Training the network", "book/training.html")
+    assert titles["sec-training-speed"][1] == "book/backends-and-speed.html#sec-training-speed"
+    for name in CHAPTERS:
+        colab.colab_notebook(name, SETTINGS, ROOT, titles)  # raises on anything it cannot convert
 
 
 @pytest.mark.parametrize("bad", ["{ref}`ch-nowhere`", "```{warning}\nCareful.\n```\n"])
@@ -107,8 +115,9 @@ def test_one_colab_button_pointing_at_an_existing_notebook(name):
 
 
 @pytest.mark.book
-def test_landing_page_has_no_colab_button():
-    html = (BUILD / "html" / "book" / "index.html").read_text()
+@pytest.mark.parametrize("name", sorted(NOT_NOTEBOOKS))
+def test_prose_pages_have_no_colab_button(name):
+    html = (BUILD / "html" / f"{name}.html").read_text()
     assert "colab.research.google.com" not in html
 
 
@@ -129,7 +138,14 @@ def test_generated_notebook_is_colab_ready(name):
             assert not re.search(r"\{(glue|ref|exercise|solution)|^```\{|^\([\w-]+\)=", cell.source, re.M), (
                 cell.source[:200]
             )
-    trains = name in {"book/training", "book/evaluation", "book/predictions"}
+    trains = name in {
+        "book/training",
+        "book/evaluation",
+        "book/predictions",
+        "book/how-learning-works",
+        "book/convolutional",
+        "book/draw-a-digit",
+    }
     assert (nb.metadata.get("accelerator") == "GPU") == trains, "chapters that train ask Colab for a GPU"
 
 

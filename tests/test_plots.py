@@ -29,6 +29,8 @@ def test_figures_are_returned_and_style_stays_local():
         plots.spread([0.6, 0.7], labels=["s0", "s1"], reference=(0.65, 0.01)),
         plots.confusion_matrix(LABELS, (LABELS + 1) % 10),
         plots.probability_bars(np.full(10, 0.1), true_label=3),
+        plots.feature_maps(np.random.default_rng(0).random((26, 26, 32))),
+        plots.bar_chart({"a": 1.0, "b": 2.5}, xlabel="x", reference=1.0, reference_label="ref"),
     ]
     assert all(isinstance(fig, Figure) for fig in figures)
     assert all(fig.get_facecolor()[:3] == (1.0, 1.0, 1.0) for fig in figures)  # light card for dark mode
@@ -78,6 +80,9 @@ def test_confusion_matrix_counts_and_axis_labels():
         (lambda: plots.confusion_matrix([1, 2], [1]), "same length"),
         (lambda: plots.probability_bars(np.full((2, 10), 0.1)), r"Pick one row, e.g. predictions\[11\]"),
         (lambda: plots.pixel_histogram(np.array([])), "empty"),
+        (lambda: plots.feature_maps(np.zeros((1, 26, 26, 32))), r"outputs\[0\]"),
+        (lambda: plots.bar_chart({}, xlabel="x"), "at least one"),
+        (lambda: plots.bar_chart({"a": float("nan")}, xlabel="x"), "finite"),
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):

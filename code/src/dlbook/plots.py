@@ -99,27 +99,52 @@ def show_digit(image, title: str | None = None, values: bool = False):
     return fig
 
 
-def image_grid(images, titles=None, ncols: int = 8, title_colors=None):
-    """Digits in a grid, each with an optional title (for example its label or prediction)."""
-    images = _check_image_batch(images)
-    n = len(images)
-    if n == 0:
-        raise ValueError("image_grid needs at least one image; got an empty batch.")
-    if titles is not None and len(titles) != n:
-        raise ValueError(f"got {n} images but {len(titles)} titles; pass one title per image.")
+def _panel_grid(panels, titles, ncols, cmap=None, scale=(0.9, 1.05), fontsize=9):
+    """Small images in a grid, each with an optional title; unused cells stay blank."""
+    n = len(panels)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     with style():
-        fig, axes = _figure(nrows, ncols, figsize=(0.9 * ncols + 0.4, 1.05 * nrows + 0.3), squeeze=False)
+        size = (scale[0] * ncols + 0.4, scale[1] * nrows + 0.3)
+        fig, axes = _figure(nrows, ncols, figsize=size, squeeze=False)
         for i, ax in enumerate(axes.flat):
             ax.axis("off")
             if i < n:
-                ax.imshow(images[i], vmin=0, vmax=images[i].max() or 1)
+                ax.imshow(
+                    panels[i],
+                    cmap=cmap,
+                    vmin=0 if cmap is None else None,
+                    vmax=(panels[i].max() or 1) if cmap is None else None,
+                )
                 if titles is not None:
-                    color = title_colors[i] if title_colors is not None else "black"
-                    ax.set_title(str(titles[i]), fontsize=9, color=color)
+                    ax.set_title(str(titles[i]), fontsize=fontsize)
         fig.tight_layout(pad=0.3)
     return fig
+
+
+def image_grid(images, titles=None, ncols: int = 8):
+    """Digits in a grid, each with an optional title (for example its label or prediction)."""
+    images = _check_image_batch(images)
+    if len(images) == 0:
+        raise ValueError("image_grid needs at least one image; got an empty batch.")
+    if titles is not None and len(titles) != len(images):
+        raise ValueError(f"got {len(images)} images but {len(titles)} titles; pass one title per image.")
+    return _panel_grid(images, titles, ncols)
+
+
+def feature_maps(maps, ncols: int = 8, max_maps: int = 16):
+    """The channels of one layer's output for one image, shape (height, width, channels)."""
+    maps = np.asarray(maps)
+    if maps.ndim != 3:
+        raise ValueError(
+            f"maps must be one image's layer output, shape (height, width, channels); got {maps.shape}. "
+            "Take one image from the batch, e.g. outputs[0]."
+        )
+    count = min(maps.shape[2], max_maps)
+    panels = [maps[:, :, k] for k in range(count)]
+    return _panel_grid(
+        panels, [f"filter {k}" for k in range(count)], ncols, cmap="viridis", scale=(0.95, 1.0), fontsize=8
+    )
 
 
 def digit_grid(images, labels, per_class: int = 10):
@@ -263,7 +288,8 @@ def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "va
             ax.plot(np.arange(1, len(h[key]) + 1), h[key], marker="o", ms=3, label=name)
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
-        ax.legend(loc="lower right", fontsize=9)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.legend(loc="best", fontsize=9)
         fig.tight_layout()
     return fig
 
@@ -300,6 +326,34 @@ def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, r
         ax.set_xlabel(xlabel)
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def bar_chart(values: dict, xlabel: str, reference: float | None = None, reference_label: str | None = None):
+    """Horizontal bars, one per entry of ``values`` (label -> number), top to bottom in order.
+
+    ``reference`` draws a dashed vertical line (for example a goal or a baseline).
+    """
+    if not values:
+        raise ValueError("bar_chart needs at least one value.")
+    labels, numbers = list(values), np.asarray(list(values.values()), dtype=float)
+    if not np.all(np.isfinite(numbers)):
+        raise ValueError(f"bar_chart needs finite numbers; got {dict(zip(labels, numbers, strict=True))}.")
+    with style():
+        fig, ax = _figure(figsize=(6.4, 0.42 * len(labels) + 1.2))
+        ax.barh(range(len(labels)), numbers, color=TRAIN_COLOR)
+        ax.set_yticks(range(len(labels)))
+        ax.set_yticklabels(labels)
+        ax.invert_yaxis()
+        for row, number in enumerate(numbers):
+            ax.text(number, row, f" {number:.2g}", va="center", fontsize=9)
+        if reference is not None:
+            ax.axvline(reference, color=VAL_COLOR, ls="--", lw=1.2, label=reference_label)
+            if reference_label:
+                ax.legend(loc="lower right", fontsize=9)
+        ax.set_xlim(0, max(numbers.max(), reference or 0) * 1.15)
+        ax.set_xlabel(xlabel)
         fig.tight_layout()
     return fig
 

@@ -1,0 +1,295 @@
+"""The built site in a real browser (Chromium driven by Playwright), served on localhost.
+
+Every page: no console errors, no failed local requests, images loaded, zero serious or
+critical axe-core violations. Navigation, the Colab and download buttons, search, dark mode
+(with screenshots kept in _build/screenshots), copy buttons.
+"""
+
+import functools
+import gzip
+import http.server
+import io
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+SITE = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+# Flags for a machine with no network: no background requests, no first-run dialogs.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def chromium_path() -> str:
+    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if candidate and (found := shutil.which(candidate)):
+            return found
+    pytest.fail("No Chromium found: install Debian's chromium (scripts/ci does) or set CHROMIUM.")
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    if not (SITE / "index.html").exists():
+        pytest.fail("build the book first (make book)")
+
+    class Compressing(http.server.SimpleHTTPRequestHandler):
+        """Serves text compressed, as GitHub Pages does, so transfer sizes are realistic."""
+
+        def log_message(self, *args):
+            pass
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            text = path.suffix in (".html", ".js", ".css", ".json", ".svg", ".txt", ".xml")
+            if not (path.is_file() and text and "gzip" in self.headers.get("Accept-Encoding", "")):
+                return super().send_head()
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Compressing, directory=str(SITE))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page in a fresh profile, recording console errors and failed local requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.problems = []
+    tab.on(
+        "console", lambda m: tab.problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
+    tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+    tab.on("requestfailed", lambda r: tab.problems.append(f"request failed: {r.url}"))
+    tab.on(
+        "response", lambda r: tab.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
+    )
+    yield tab
+    context.close()
+
+
+PAGES = [f"{name}.html" for name in toc_files()] + ["search.html", "genindex.html"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_cleanly_and_passes_axe(page, base_url, path):
+    page.goto(f"{base_url}/{path}", wait_until="networkidle")
+    local = [p for p in page.problems if "127.0.0.1" in p or not p.startswith(("request failed", "HTTP"))]
+    assert not local, local
+    external = [p for p in page.problems if p.startswith(("request failed", "HTTP"))]
+    assert not external, f"the site requests something outside itself: {external}"
+    broken = page.evaluate(
+        "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert not broken, broken
+    no_alt = page.evaluate(
+        "[...document.images].filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src)"
+    )
+    assert not no_alt, no_alt
+    page.add_script_tag(content=AXE.read_text())
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)"
+    )
+    assert not violations, violations
+
+
+def test_next_links_walk_the_book_in_reading_order(page, base_url):
+    order = toc_files()
+    page.goto(f"{base_url}/{order[0]}.html")
+    visited = [order[0]]
+    while (link := page.query_selector("a.right-next")) is not None:
+        link.click()
+        page.wait_for_load_state()
+        visited.append(urlparse(page.url).path.lstrip("/").removesuffix(".html"))
+    assert visited == order
+    page.query_selector("a.left-prev").click()
+    page.wait_for_load_state()
+    assert urlparse(page.url).path == f"/{order[-2]}.html"
+
+
+@pytest.mark.parametrize("name", [n for n in toc_files() if n not in NOT_NOTEBOOKS])
+def test_colab_and_download_buttons(page, base_url, name):
+    page.goto(f"{base_url}/{name}.html")
+    page.click("button[aria-label='Launch interactive content']")
+    colab = page.locator("a[href*='colab.research.google.com']")
+    assert colab.count() == 1 and colab.is_visible()
+    assert colab.get_attribute("href").endswith(f"/blob/notebooks/{name}.ipynb")
+    page.keyboard.press("Escape")
+    page.click("button[aria-label='Download this page']")
+    for suffix in (".ipynb", ".md"):
+        link = page.locator(f".dropdown-download-buttons a:has-text('{suffix}')")
+        assert link.is_visible()
+        response = page.request.get(f"{base_url}/{Path(name).parent}/{link.get_attribute('href')}")
+        assert response.ok, suffix
+
+
+def test_search_finds_the_evaluation_chapter(page, base_url):
+    page.goto(f"{base_url}/search.html?q=confusion+matrix")
+    page.wait_for_selector("#search-results ul.search li", timeout=15_000)
+    hits = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
+    assert any("book/evaluation.html" in href for href in hits), hits
+
+
+def test_code_cells_have_copy_buttons(page, base_url):
+    page.goto(f"{base_url}/book/training.html")
+    assert page.locator("button.copybtn").count() >= 5
+
+
+def brightness_of_edges(png: bytes) -> float:
+    """Mean brightness (0-255) of the outermost pixels of a screenshot."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
+    return float(np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).mean())
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_figures_stay_legible_and_screenshots(browser, base_url, mode):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for device, viewport in {"desktop": (1280, 900), "phone": (390, 844)}.items():
+        context = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]}, color_scheme=mode, device_scale_factor=1
+        )
+        page = context.new_page()
+        page.add_init_script(
+            f"localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}')"
+        )
+        page.goto(f"{base_url}/book/training.html", wait_until="networkidle")
+        assert page.evaluate("document.documentElement.dataset.theme") == mode
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page.screenshot(path=SHOTS / f"training-{mode}-{device}.png", full_page=False)
+        figure = page.locator("#fig-reference-curves img")
+        figure.scroll_into_view_if_needed()
+        # Every figure is a light card, whatever the page's background.
+        assert brightness_of_edges(figure.screenshot()) > 230, f"{mode}/{device}: figure not on a light card"
+        if mode == "dark":
+            assert background != "rgb(255, 255, 255)"
+        if device == "phone":  # readable at phone width: the figure fits the screen, no sideways scroll
+            box = figure.bounding_box()
+            assert box["width"] <= viewport[0]
+            assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0] + 1
+        context.close()
+
+
+# --- the draw-a-digit page ------------------------------------------------------------------------
+
+DRAW = "book/draw-a-digit.html"
+
+
+def test_draw_page_model_matches_keras_on_x_test_11(page, base_url, mnist_arrays):
+    page.goto(f"{base_url}/{DRAW}", wait_until="networkidle")
+    widget = page.locator("[data-dlbook-draw]")
+    check = widget.evaluate("el => el.dlbookDraw.check")
+    assert check["index"] == 11 and check["label"] == 6
+    # The embedded image really is x_test[11], as prepared in the book.
+    pixels = widget.evaluate("el => el.dlbookDraw.checkPixels()")
+    expected_pixels = mnist_arrays["x_test"][11].reshape(784) / 255
+    assert max(abs(a - b) for a, b in zip(pixels, expected_pixels, strict=True)) < 1e-6
+    in_page = widget.evaluate("el => el.dlbookDraw.predict(el.dlbookDraw.checkPixels())")
+    keras_probabilities = check["probabilities"]
+    assert max(range(10), key=lambda d: in_page[d]) == max(range(10), key=lambda d: keras_probabilities[d])
+    assert max(abs(a - b) for a, b in zip(in_page, keras_probabilities, strict=True)) < 1e-4
+    assert abs(sum(in_page) - 1) < 1e-6
+
+
+def bar_heights(page) -> list[str]:
+    return page.eval_on_selector_all(".dlbook-draw__bar", "bars => bars.map(b => b.style.height)")
+
+
+def test_drawing_a_stroke_updates_the_chart(page, base_url):
+    page.goto(f"{base_url}/{DRAW}", wait_until="networkidle")
+    canvas = page.locator(".dlbook-draw__canvas")
+    canvas.scroll_into_view_if_needed()
+    before_text = page.inner_text(".dlbook-draw__text")
+    before = bar_heights(page)
+    box = canvas.bounding_box()
+    # A "1": one vertical stroke through the middle, drawn with the page's own pointer events.
+    x = box["x"] + box["width"] / 2
+    page.mouse.move(x, box["y"] + 0.2 * box["height"])
+    page.mouse.down()
+    for step in range(1, 21):
+        page.mouse.move(x + step * 0.3, box["y"] + (0.2 + 0.03 * step) * box["height"])
+    page.mouse.up()
+    page.wait_for_function(
+        "() => document.querySelector('.dlbook-draw__text').textContent.startsWith('Prediction')"
+    )
+    after = bar_heights(page)
+    assert after != before and any(h != "0%" for h in after)
+    assert page.inner_text(".dlbook-draw__text") != before_text
+    seen = page.evaluate(
+        "() => { const c = document.querySelector('.dlbook-draw__input'); "
+        "const d = c.getContext('2d').getImageData(0, 0, 28, 28).data; "
+        "return Array.from(d).filter((v, i) => i % 4 == 0 && v < 128).length }"
+    )
+    assert seen > 10, "the 28 x 28 preview should show the preprocessed stroke"
+
+
+def test_keyboard_users_can_pick_a_test_image(page, base_url):
+    page.goto(f"{base_url}/{DRAW}", wait_until="networkidle")
+    select = page.locator(".dlbook-draw__pick")
+    select.focus()
+    select.select_option(index=8)  # the first test image of digit 7 (options: (choose), 0, ..., 9)
+    text = page.inner_text(".dlbook-draw__text")
+    assert text.startswith("Prediction: 7"), text
+    assert page.get_attribute(".dlbook-draw__text", "aria-live") == "polite"
+
+
+def test_draw_page_weight_is_under_2_mb(browser, base_url):
+    """Bytes transferred to show the page, compressed as a static host such as GitHub Pages
+    serves them (the uncompressed total is printed for the record)."""
+    context = browser.new_context()
+    page = context.new_page()
+    responses = []
+    page.on("requestfinished", lambda r: responses.append(r))
+    page.goto(f"{base_url}/{DRAW}", wait_until="networkidle")
+    transferred = sum(r.sizes()["responseBodySize"] for r in responses)
+    uncompressed = sum(len(r.response().body()) for r in responses)
+    hosts = {urlparse(r.url).hostname for r in responses}
+    context.close()
+    print(
+        f"draw page: {transferred:,} bytes transferred, {uncompressed:,} uncompressed, "
+        f"{len(responses)} requests"
+    )
+    assert hosts == {"127.0.0.1"}, f"everything must ship with the site; also requested: {hosts}"
+    assert transferred < 2_000_000, f"{transferred:,} bytes"

@@ -1,0 +1,65 @@
+"""Citation and metadata: CITATION.cff validates and matches the release; the How-to-cite page is
+generated from it; Open Graph metadata and a sitemap exist; licences and MNIST credit appear."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from .test_toc import ROOT, toc_files
+
+SITE = ROOT / "_build" / "html"
+
+
+def test_citation_cff_validates_and_matches_the_release():
+    cffconvert = Path(sys.executable).parent / "cffconvert"
+    result = subprocess.run(
+        [cffconvert, "--validate", "-i", ROOT / "CITATION.cff"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    import dlbook
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert str(citation["version"]) == dlbook.__version__
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert citation["url"] == config["html"]["baseurl"]
+    assert citation["repository-code"] == config["repository"]["url"]
+
+
+@pytest.mark.book
+def test_how_to_cite_page_shows_the_generated_bibtex():
+    text = BeautifulSoup((SITE / "book/citing.html").read_text(), "html.parser").get_text()
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert "@misc{dlbook," in text
+    assert citation["title"] in text
+    assert "version 0.1.0" in text or "version = {0.1.0}" in text or citation["url"] in text
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("name", toc_files())
+def test_pages_have_open_graph_metadata_licence_and_mnist_credit(name):
+    html = BeautifulSoup((SITE / f"{name}.html").read_text(), "html.parser")
+    og = {m["property"]: m.get("content", "") for m in html.find_all("meta", property=True)}
+    assert og.get("og:title") and og.get("og:url", "").startswith("https://")
+    footer = html.find("footer").get_text(" ", strip=True)
+    assert "CC BY 4.0" in footer and "MIT" in footer and "CC BY-SA 3.0" in footer and "LeCun" in footer
+
+
+@pytest.mark.book
+def test_sitemap_lists_every_page():
+    sitemap = (SITE / "sitemap.xml").read_text()
+    for name in toc_files():
+        assert f"{name}.html" in sitemap, name
+
+
+@pytest.mark.book
+def test_figures_are_numbered_with_stable_anchors():
+    html = BeautifulSoup((SITE / "book/training.html").read_text(), "html.parser")
+    figure = html.find(id="fig-reference-curves")
+    assert figure is not None and "Fig. 4.1" in figure.get_text()
+    assert (
+        html.find(id="ch-training") is not None or "ch-training" in (SITE / "book/training.html").read_text()
+    )
