@@ -173,15 +173,14 @@ def test_code_cells_have_copy_buttons(page, base_url):
     assert page.locator("button.copybtn").count() >= 5
 
 
-def brightness_of_edges(png: bytes) -> float:
-    """Mean brightness (0-255) of the outermost pixels of a screenshot."""
-    import io
-
+def card_brightness(png: bytes) -> float:
+    """Median brightness (0-255) of a figure's screenshot, a few pixels in from its edge (the
+    outermost pixels can be the page behind it)."""
     import numpy as np
     from PIL import Image
 
-    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
-    return float(np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).mean())
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)[3:-3, 3:-3]
+    return float(np.median(pixels))
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
@@ -201,8 +200,9 @@ def test_figures_stay_legible_and_screenshots(browser, base_url, mode):
         page.screenshot(path=SHOTS / f"training-{mode}-{device}.png", full_page=False)
         figure = page.locator("#fig-reference-curves img")
         figure.scroll_into_view_if_needed()
-        # Every figure is a light card, whatever the page's background.
-        assert brightness_of_edges(figure.screenshot()) > 230, f"{mode}/{device}: figure not on a light card"
+        # Every figure is a light card with dark ink, whatever the page's background (the dark
+        # theme dims images a little, to about 80% brightness).
+        assert card_brightness(figure.screenshot()) > 180, f"{mode}/{device}: figure not on a light card"
         if mode == "dark":
             assert background != "rgb(255, 255, 255)"
         if device == "phone":  # readable at phone width: the figure fits the screen, no sideways scroll

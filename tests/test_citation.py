@@ -44,7 +44,7 @@ def test_pages_have_open_graph_metadata_licence_and_mnist_credit(name):
     html = BeautifulSoup((SITE / f"{name}.html").read_text(), "html.parser")
     og = {m["property"]: m.get("content", "") for m in html.find_all("meta", property=True)}
     assert og.get("og:title") and og.get("og:url", "").startswith("https://")
-    footer = html.find("footer").get_text(" ", strip=True)
+    footer = html.select_one("footer.bd-footer-content").get_text(" ", strip=True)
     assert "CC BY 4.0" in footer and "MIT" in footer and "CC BY-SA 3.0" in footer and "LeCun" in footer
 
 
