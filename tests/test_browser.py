@@ -197,9 +197,9 @@ def test_figures_stay_legible_and_screenshots(browser, base_url, mode):
         page.goto(f"{base_url}/book/training.html", wait_until="networkidle")
         assert page.evaluate("document.documentElement.dataset.theme") == mode
         background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        page.screenshot(path=SHOTS / f"training-{mode}-{device}.png", full_page=False)
         figure = page.locator("#fig-reference-curves img")
         figure.scroll_into_view_if_needed()
+        page.screenshot(path=SHOTS / f"training-{mode}-{device}.png", full_page=False)
         # Every figure is a light card with dark ink, whatever the page's background (the dark
         # theme dims images a little, to about 80% brightness).
         assert card_brightness(figure.screenshot()) > 180, f"{mode}/{device}: figure not on a light card"
