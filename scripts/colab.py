@@ -112,6 +112,8 @@ if "google.colab" in sys.modules and importlib.util.find_spec("dlbook") is None:
 _LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
 _GLUE_ROLE = re.compile(r"\{glue(?::text|:any)?\}`([^`:]+)(?::[^`]*)?`")
 _REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
+_TERM_ROLE = re.compile(r"\{term\}`(?:([^`<]*?)\s*<([^`<>]+)>|([^`<>]+))`")
+_ANY_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
 _DIRECTIVE = re.compile(
     r"^```\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)(.*?)^```[ \t]*$", re.M | re.S
 )
@@ -158,6 +160,11 @@ def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str
         title, target = titles[label]
         return f"[{text or title}]({settings.site_url}{target})"
 
+    def term(match: re.Match) -> str:
+        text, key = (match.group(1), match.group(2)) if match.group(2) else (match.group(3), match.group(3))
+        anchor = "term-" + re.sub(r"[^a-z0-9]+", "-", key.strip().lower()).strip("-")
+        return f"[{text.strip()}]({settings.site_url}book/glossary.html#{anchor})"
+
     text = _GRID.sub("", text)  # sphinx-design grid wrappers: Colab just stacks the contents
     if _COLON_FENCE.search(text):
         raise ValueError(
@@ -167,6 +174,10 @@ def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str
     text = _DIRECTIVE.sub(directive, text)
     text = _GLUE_ROLE.sub(lambda m: f"`{m.group(1)}`", text)
     text = _REF_ROLE.sub(ref, text)
+    text = _TERM_ROLE.sub(term, text)
+    leftover = _ANY_ROLE.search(text)
+    if leftover:
+        raise ValueError(f"No plain-Markdown form for the role {leftover.group(0)!r}; add one in {__file__}.")
     text = _DEFINITION.sub(lambda m: f"**{m.group('term').strip()}**: ", text)
     return text
 

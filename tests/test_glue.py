@@ -41,3 +41,30 @@ def test_bad_input():
         glue("", 1)
     with pytest.raises(ValueError, match=r"got an array of shape \(3,\)"):
         glue("a", np.zeros(3))
+
+
+def test_a_figure_is_glued_sharp_at_its_normal_size(monkeypatch):
+    import myst_nb
+    from IPython.display import Image
+
+    from dlbook import plots
+    from dlbook.glue import FIGURE_SCALE, _png_size
+
+    received = []
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: received.append(value))
+    figure = plots.probability_bars(np.full(10, 0.1))
+    glue("fig-bars", figure)
+    (image,) = received
+    assert isinstance(image, Image)
+    pixels = _png_size(image.data)
+    # twice the pixels of the figure's own resolution, shown at half that size
+    assert pixels[0] >= FIGURE_SCALE * figure.get_figwidth() * figure.dpi * 0.8
+    _, metadata = image._repr_png_()
+    assert (metadata["width"], metadata["height"]) == (round(pixels[0] / 2), round(pixels[1] / 2))
+
+
+def test_png_size_refuses_other_data():
+    from dlbook.glue import _png_size
+
+    with pytest.raises(ValueError, match="not a PNG"):
+        _png_size(b"GIF89a" + bytes(30))

@@ -3,7 +3,8 @@
 Importing this package does nothing but define functions: no downloads, no seeding, no
 plot-style changes. Import the modules a chapter needs::
 
-    from dlbook import data, plots, metrics, models, seeding
+    from dlbook import data, plots, metrics, models
+    from dlbook.claims import claim
     from dlbook.glue import glue
 """
 

@@ -3,13 +3,20 @@
 In the book build, ``glue`` hands the value to myst-nb so the prose can cite it with
 ``{glue:text}`` or ``{glue:figure}``. Where myst-nb is not installed (Colab, a plain Jupyter)
 the value is displayed instead, so the chapter still runs and the reader still sees it.
+
+A matplotlib figure is rendered as a PNG at twice its resolution, marked to be shown at its
+normal size, so it stays sharp on high-density screens and on paper.
 """
 
 from __future__ import annotations
 
+import io
 import numbers
 
 import numpy as np
+
+#: Figures are rendered at this multiple of their own dots per inch and shown at normal size.
+FIGURE_SCALE = 2
 
 
 def _plain(value):
@@ -24,6 +31,42 @@ def _plain(value):
     return value
 
 
+def sharp_image(figure):
+    """A matplotlib ``Figure`` as a PNG image at ``FIGURE_SCALE`` times its resolution.
+
+    The image carries its display size (``width``/``height`` metadata, half the pixels at the
+    default scale of 2), which myst-nb writes into the page and Jupyter front ends honour.
+    """
+    from IPython.display import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(
+        buffer,
+        format="png",
+        dpi=FIGURE_SCALE * figure.dpi,
+        bbox_inches="tight",
+        facecolor=figure.get_facecolor(),
+    )
+    image = Image(data=buffer.getvalue(), format="png")
+    image.width, image.height = (round(size / FIGURE_SCALE) for size in _png_size(buffer.getvalue()))
+    return image
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    """Width and height in pixels, read from a PNG's header."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG image")
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _is_figure(value) -> bool:
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return False
+    return isinstance(value, Figure)
+
+
 def glue(name: str, value, display: bool = False):
     """Record ``value`` under ``name`` for the prose, and return it.
 
@@ -33,6 +76,8 @@ def glue(name: str, value, display: bool = False):
     if not isinstance(name, str) or not name:
         raise ValueError(f"glue() needs a non-empty string name; got {name!r}.")
     value = _plain(value)
+    if _is_figure(value):
+        value = sharp_image(value)
     try:
         from myst_nb import glue as nb_glue
     except ImportError:

@@ -1,0 +1,42 @@
+"""Hold sentences about results to the run (used by every chapter that compares or judges).
+
+A number in the prose is glued; a sentence that *compares* or *judges* results ("more epochs
+help", "ReLU ends higher", an exercise solution's outcome) is checked with ``claim`` in a hidden
+cell next to it. When a changed result makes the sentence false, the chapter stops with an
+error that quotes the sentence, and the book build fails instead of printing it::
+
+    claim(relu_acc > sigmoid_acc, "ReLU ends higher than the sigmoid after 5 epochs")
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class ClaimError(AssertionError):
+    """A sentence of the book that this run's results no longer support."""
+
+
+def claim(condition, sentence: str) -> None:
+    """Stop with a ``ClaimError`` quoting ``sentence`` unless ``condition`` is true.
+
+    ``condition`` must be a real boolean (a comparison of measured values), not a number or an
+    array, so that a typo such as ``claim(acc, ...)`` cannot pass by being non-zero.
+    """
+    if not isinstance(sentence, str) or not sentence.strip():
+        raise ValueError(f"claim() needs the sentence it protects, as a non-empty string; got {sentence!r}.")
+    if isinstance(condition, np.ndarray):
+        raise TypeError(
+            f"claim() takes one True or False, not an array of shape {condition.shape}; "
+            "reduce it first, e.g. with .all() or .any()."
+        )
+    if not isinstance(condition, (bool, np.bool_)):
+        raise TypeError(
+            f"claim() takes a comparison (True or False); got {type(condition).__name__} {condition!r}. "
+            "Write the relation the sentence states, e.g. claim(a > b, ...)."
+        )
+    if not condition:
+        raise ClaimError(
+            f'This run no longer supports the sentence: "{sentence}". '
+            "Reword the prose to match the result (or find out what changed in the code)."
+        )

@@ -1,0 +1,67 @@
+"""Execute one chapter source on its own and list what it glued: a quick check while writing.
+
+    python scripts/try_chapter.py book/training.md [book/evaluation.md ...]
+
+Each chapter runs from a fresh kernel in an empty folder, as in the book build, without building
+the site. Prints every glued value (name = value) so the prose can be read against the run, then
+any cell output written to stderr, and the error of a failing cell. Exit status 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import jupytext
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+
+def glued(notebook):
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                data = output.get("data", {})
+                value = data.get("text/plain", "<figure>" if "image/png" in data else "?")
+                yield name, value
+
+
+def stderr_outputs(notebook):
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                yield index, output.get("text", "")
+
+
+def main(paths: list[str]) -> int:
+    failed = False
+    for path in paths:
+        notebook = jupytext.read(path)
+        start = time.perf_counter()
+        error = None
+        with tempfile.TemporaryDirectory(prefix="dlbook-try-") as cwd:
+            client = NotebookClient(
+                notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": cwd}}
+            )
+            try:
+                client.execute()
+            except CellExecutionError as err:
+                error = str(err)
+        print(f"== {path}: {'FAILED' if error else 'ok'} in {time.perf_counter() - start:.1f} s")
+        for name, value in glued(notebook):
+            print(f"  {name} = {value}")
+        for index, text in stderr_outputs(notebook):
+            print(f"  [stderr, cell {index}] {text.strip()[:500]}")
+        if error:
+            failed = True
+            print(error[-4000:])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,89 @@
+"""The test set is opened once, in the evaluation chapter: no chapter before it runs a model on it.
+
+Chapters before *Evaluating the network* may load the test arrays, prepare them and count their
+labels, but never evaluate, predict or call a model on them, in code cells or in the code an
+exercise asks the reader to run. Every study there (learning rates, seeds, epochs) uses the
+validation set.
+"""
+
+import ast
+import re
+
+import jupytext
+import pytest
+
+from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
+
+FIRST_TO_OPEN_IT = "book/evaluation"
+NOTEBOOKS = [name for name in toc_files() if name not in NOT_NOTEBOOKS]
+BEFORE = NOTEBOOKS[: NOTEBOOKS.index(FIRST_TO_OPEN_IT)]
+
+TEST_ARRAY = re.compile(r"^[xy]_te(st)?(_\w+)?$")  # x_test, y_test, x_test_flat, x_te, ...
+MODEL_METHODS = {
+    "evaluate",
+    "predict",
+    "predict_on_batch",
+    "test_on_batch",
+    "fit",
+    "train_on_batch",
+    "__call__",
+}
+NOT_MODELS = {
+    "print", "len", "range", "sorted", "list", "tuple", "str", "int", "float", "bool", "round", "zip",
+    "enumerate", "isinstance", "abs", "max", "min", "sum", "glue", "claim", "type", "repr", "dict", "set",
+}  # fmt: skip
+IN_PROSE = re.compile(r"\b(?:evaluate|predict\w*|model|net|layer|cnn)\(\s*[xy]_te(?:st)?\b")
+
+
+def uses_of_the_test_set(source: str) -> list[str]:
+    """The calls in ``source`` that run a model (``evaluate``, ``predict``, a called name) on a test array."""
+    source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        runs_a_model = (isinstance(func, ast.Attribute) and func.attr in MODEL_METHODS) or (
+            isinstance(func, ast.Name) and func.id not in NOT_MODELS
+        )
+        arguments = [*node.args, *(keyword.value for keyword in node.keywords)]
+        names = {n.id for a in arguments for n in ast.walk(a) if isinstance(n, ast.Name)}
+        if runs_a_model and any(TEST_ARRAY.match(name) for name in names):
+            found.append(ast.unparse(node))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("model.evaluate(x_test, y_test, verbose=0)", True),
+        ("p = model.predict(x_test[:5])", True),
+        ("out = model(x_test[:7])", True),
+        ("net.fit(x_train, y_train, validation_data=(x_test, y_test))", True),
+        ("keras.ops.convert_to_numpy(layer(x_te))", True),
+        ("model.evaluate(x_val, y_val)", False),
+        ("np.bincount(y_test, minlength=10)", False),
+        ("print(x_test.shape, len(y_test))", False),
+        ("x_test_flat = x_test.reshape(len(x_test), 784)", False),
+        ("%timeit model.predict(x_val)", False),
+    ],
+)
+def test_the_detector_itself(source, flagged):
+    assert bool(uses_of_the_test_set(source)) is flagged
+
+
+@pytest.mark.parametrize("name", BEFORE)
+def test_no_chapter_before_evaluation_runs_a_model_on_the_test_set(name):
+    notebook = jupytext.read(ROOT / f"{name}.md")
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            uses = uses_of_the_test_set(cell.source)
+            assert not uses, f"{name} uses the test set before {FIRST_TO_OPEN_IT}: {uses}"
+        else:
+            prose = IN_PROSE.findall(cell.source)
+            assert not prose, f"{name} asks the reader to run a model on the test set: {prose}"
+
+
+def test_the_rule_covers_the_first_network_chapters():
+    assert {"book/tensors", "book/preparing-data", "book/dense-network", "book/training"} <= set(BEFORE)
+    assert FIRST_TO_OPEN_IT in NOTEBOOKS
