@@ -19,6 +19,10 @@ Colab cannot open.
 Sphinx 7 it declares its script twice (a JavaScript error on every page) and points at a CDN.
 Its scripts are left out of the pages.
 
+**Reading times.** The ``{reading-times}`` directive (instructors page) tables every notebook
+chapter's words of prose, visible code lines and estimated minutes, counted from the sources at
+build time (see ``reading_time.py``), so the figures follow every edit.
+
 **Citation.** The ``{citation}`` directive renders ``CITATION.cff`` as BibTeX (``:format: bibtex``)
 or as a plain reference (``:format: apalike``), so the "How to cite" page never drifts from it.
 """
@@ -32,8 +36,10 @@ import os
 from pathlib import Path
 
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
+import reading_time
 from docutils import nodes
 from docutils.parsers.rst import directives
+from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 MODES = ("cache", "force", "off")
@@ -109,6 +115,44 @@ class CitationDirective(SphinxDirective):
         return [block]
 
 
+class ReadingTimesDirective(SphinxDirective):
+    """A table of each notebook chapter's words, code lines and estimated reading time."""
+
+    def run(self):
+        root = Path(self.env.srcdir)
+        header = ["chapter", "words of prose", "lines of code shown", "minutes (estimate)"]
+        rows = []
+        for docname in colab.chapters(root):
+            path = root / f"{docname}.md"
+            self.env.note_dependency(str(path))
+            counted = reading_time.count_file(path)
+            link = addnodes.pending_xref(
+                "", refdomain="std", reftype="doc", reftarget=f"/{docname}", refdoc=self.env.docname,
+                refexplicit=False, refwarn=True,
+            )  # fmt: skip
+            link += nodes.inline(docname, docname)
+            rows.append([link, f"{counted.words:,}", str(counted.code_lines), str(counted.minutes)])
+        table = nodes.table(classes=["reading-times"])
+        group = nodes.tgroup(cols=len(header))
+        table += group
+        group.extend(nodes.colspec(colwidth=1) for _ in header)
+        head, body = nodes.thead(), nodes.tbody()
+        group += head
+        group += body
+        for parent, cells in [(head, header), *((body, row) for row in rows)]:
+            row_node = nodes.row()
+            for cell in cells:
+                entry = nodes.entry()
+                entry += (
+                    nodes.paragraph("", "", cell)
+                    if isinstance(cell, nodes.Node)
+                    else nodes.paragraph(text=cell)
+                )
+                row_node += entry
+            parent += row_node
+        return [table]
+
+
 def _write_notebooks(app, exception):
     if exception is None and app.builder.format == "html":
         colab.write_notebooks(Path(app.outdir).parent / "notebooks", Path(app.srcdir))
@@ -121,4 +165,5 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe)
     app.connect("build-finished", _write_notebooks)
     app.add_directive("citation", CitationDirective)
+    app.add_directive("reading-times", ReadingTimesDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
