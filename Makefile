@@ -28,8 +28,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Fast unit tests (under a minute): nothing that reads the build, drives a browser, builds a
+# book of its own or needs the JAX/PyTorch backends.
 unit: install
-	$(BIN)/python -m pytest -m "not book"
+	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
 
 # The Colab notebooks in a bare environment; re-run when a notebook or the helper changes.
 colab: book _build/colab-run/run.json

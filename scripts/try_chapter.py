@@ -23,8 +23,10 @@ def glued(notebook):
         for output in cell.get("outputs", []):
             name = output.get("metadata", {}).get("scrapbook", {}).get("name")
             if name:
-                data = output.get("data", {})
-                value = data.get("text/plain", "<figure>" if "image/png" in data else "?")
+                data = output.get("data", {})  # myst-nb prefixes the types: .../text/plain
+                text = [v for k, v in data.items() if k.endswith("text/plain")]
+                figure = any(k.endswith("image/png") for k in data)
+                value = text[0] if text else ("<figure>" if figure else "?")
                 yield name, value
 
 

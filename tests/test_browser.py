@@ -16,10 +16,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright import sync_api as playwright  # a plain import: without playwright this fails, never skips
 
 from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
-
-playwright = pytest.importorskip("playwright.sync_api")
 
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"

@@ -13,6 +13,8 @@ import pytest
 
 from .test_toc import ROOT
 
+pytestmark = pytest.mark.slow  # each test builds small books in a subprocess
+
 CHAPTER = """---
 jupytext:
   text_representation: {extension: .md, format_name: myst}
@@ -72,6 +74,7 @@ def test_unchanged_book_is_not_re_executed_and_helper_change_is(mini_book):
     assert build(book, env) == (0, "first")  # back to an earlier helper: its cache is reused
 
 
+@pytest.mark.backends
 def test_other_backend_has_its_own_cache(mini_book):
     book, _, env = mini_book
     assert build(book, env)[0] == 1

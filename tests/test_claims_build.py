@@ -15,7 +15,7 @@ import pytest
 
 from .test_toc import ROOT
 
-pytestmark = pytest.mark.book
+pytestmark = [pytest.mark.book, pytest.mark.slow]
 
 CHAPTER = "book/first-program"
 CHECK = 'claim(val_acc < 0.85, "well short of the 90 % that the post reported")'

@@ -146,7 +146,10 @@ def test_generated_notebook_is_colab_ready(name):
                 cell.source[:200]
             )
     trains = name in {
+        "book/first-program",
+        "book/preparing-data",
         "book/training",
+        "book/improving-training",
         "book/evaluation",
         "book/predictions",
         "book/how-learning-works",

@@ -64,6 +64,60 @@ def test_confusion_matrix_counts_and_axis_labels():
     assert texts[0 * 10 + 0] == "1" and texts[0 * 10 + 1] == "1" and texts[2 * 10 + 2] == "2"
 
 
+def test_confusion_matrix_colours_the_mistakes_not_the_diagonal():
+    # 95 right answers per class would set the scale and wash out the mistakes
+    y_true = np.repeat(np.arange(10), 100)
+    y_pred = y_true.copy()
+    y_pred[:5] = 6  # five 0s called 6: the largest mistake
+    y_pred[100:102] = 7  # two 1s called 7
+    fig = plots.confusion_matrix(y_true, y_pred)
+    image = fig.axes[0].images[0]
+    assert image.get_clim() == (0, 5.0)  # the colour scale runs up to the largest mistake
+    shown = image.get_array()
+    assert np.ma.is_masked(shown) and shown.mask[0, 0] and shown.mask[9, 9] and not shown.mask[0, 6]
+    texts = np.array([t.get_text() for t in fig.axes[0].texts[:100]]).reshape(10, 10)
+    assert texts[0, 6] == "5" and texts[1, 7] == "2" and texts[0, 0] == "95"
+    assert "mistakes" in fig.axes[1].get_ylabel()  # the colour bar says what it measures
+
+
+def test_spread_tick_labels_tell_close_values_apart():
+    fig = plots.spread([0.9021, 0.9043, 0.9067], reference=(0.904, 0.003))
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    labels = [
+        t.get_text()
+        for t in ax.get_xticklabels()
+        if ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]
+    ]
+    assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+
+
+def test_feature_maps_share_one_colour_scale():
+    maps = np.zeros((26, 26, 4))
+    maps[..., 1] = 5.0  # one strong map, three silent ones
+    fig = plots.feature_maps(maps, max_maps=4)
+    clims = {ax.images[0].get_clim() for ax in fig.axes if ax.images}
+    assert clims == {(0.0, 5.0)}  # a silent map must look silent, not rescaled to full contrast
+
+
+def test_compare_curves_keeps_overlapping_lines_distinguishable():
+    same = {"val_accuracy": [0.5, 0.6, 0.7]}
+    fig = plots.compare_curves({"a": same, "b": same, "c": same})
+    lines = fig.axes[0].get_lines()
+    assert len({(str(line.get_linestyle()), line.get_marker()) for line in lines}) == 3
+    assert lines[0].get_linewidth() > lines[-1].get_linewidth()  # the first is wider, underneath
+
+
+def test_show_digit_values_are_readable():
+    image = np.zeros((28, 28), np.uint8)
+    image[10:14, 12:15] = 200
+    fig = plots.show_digit(image, values=True)
+    whole, crop = fig.axes
+    texts = [t.get_text() for t in crop.texts]
+    assert texts.count("200") == 12 and all(t.get_fontsize() >= 8 for t in crop.texts)
+    assert crop.images[0].get_array().shape == (6, 5)  # the inked part plus a one-pixel margin
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [

@@ -159,6 +159,7 @@ def test_publish_notebooks_refuses_an_empty_folder(tmp_path):
     assert result.returncode == 1 and "No notebooks" in result.stderr
 
 
+@pytest.mark.backends
 def test_gpu_job_refuses_to_run_on_a_cpu(tmp_path):
     """The GPU workflow's step, on this CPU-only machine: it must stop before running anything."""
     env = dict(os.environ, PYTHON=str(ROOT / ".venv/bin/python"))

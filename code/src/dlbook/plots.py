@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 
 import matplotlib
+import matplotlib.patches
 import matplotlib.ticker
 import numpy as np
 
@@ -63,62 +64,102 @@ def _check_image_batch(images, name="images"):
 
 
 def show_digit(image, title: str | None = None, values: bool = False):
-    """One 28 x 28 digit; ``values=True`` writes each pixel's value in its square."""
+    """One 28 x 28 digit.
+
+    ``values=True`` draws the whole image on the left and, on the right, the part that holds ink
+    enlarged, with each pixel's value written in its square, large enough to read.
+    """
     image = np.asarray(image)
     if image.shape == (784,):
         image = image.reshape(28, 28)
     if image.shape != (28, 28):
         raise ValueError(f"image must have shape (28, 28) or (784,); got {image.shape}.")
-    size = (7, 7) if values else (3, 3)
-    with style():
-        fig, ax = _figure(figsize=size)
-        ax.imshow(image, vmin=0, vmax=image.max() if image.max() > 1 else 1)
-        if values:
-            threshold = image.max() / 2
-            for (row, col), v in np.ndenumerate(image):
-                if v:
-                    label = f"{v:.2f}".lstrip("0") if image.dtype.kind == "f" else str(v)
-                    ax.text(
-                        col,
-                        row,
-                        label,
-                        ha="center",
-                        va="center",
-                        fontsize=5,
-                        color="white" if v > threshold else "black",
-                    )
-            ax.set_xticks(range(0, 28, 4))
-            ax.set_yticks(range(0, 28, 4))
-            ax.set_xlabel("column (axis 1)")
-            ax.set_ylabel("row (axis 0)")
-        else:
+    vmax = image.max() if image.max() > 1 else 1
+    if not values:
+        with style():
+            fig, ax = _figure(figsize=(3, 3))
+            ax.imshow(image, vmin=0, vmax=vmax)
             ax.axis("off")
-        if title:
-            ax.set_title(title)
+            if title:
+                ax.set_title(title)
+            fig.tight_layout()
+        return fig
+    rows, cols = np.nonzero(image)
+    if rows.size == 0:
+        rows, cols = np.array([13, 14]), np.array([13, 14])
+    top, bottom = max(rows.min() - 1, 0), min(rows.max() + 1, 27)
+    left, right = max(cols.min() - 1, 0), min(cols.max() + 1, 27)
+    crop = image[top : bottom + 1, left : right + 1]
+    height, width = crop.shape
+    cell = 0.36  # inches per enlarged pixel: room for three digits at 8 points
+    with style():
+        fig, (ax_all, ax_crop) = _figure(
+            1,
+            2,
+            figsize=(3.4 + cell * width + 0.9, max(3.6, cell * height + 1.0)),
+            gridspec_kw={"width_ratios": [3.0, cell * width]},
+        )
+        ax_all.imshow(image, vmin=0, vmax=vmax)
+        ax_all.add_patch(
+            matplotlib.patches.Rectangle(
+                (left - 0.5, top - 0.5), width, height, fill=False, edgecolor=VAL_COLOR, lw=1.5
+            )
+        )
+        ax_all.set_xticks(range(0, 28, 7))
+        ax_all.set_yticks(range(0, 28, 7))
+        ax_all.set_xlabel("column (axis 1)")
+        ax_all.set_ylabel("row (axis 0)")
+        ax_all.set_title("whole image" if not title else title, fontsize=10)
+        extent = (left - 0.5, right + 0.5, bottom + 0.5, top - 0.5)
+        ax_crop.imshow(crop, vmin=0, vmax=vmax, extent=extent)
+        threshold = vmax / 2
+        for (row, col), v in np.ndenumerate(crop):
+            if v:
+                label = f"{v:.2f}".lstrip("0") if image.dtype.kind == "f" else str(v)
+                ax_crop.text(
+                    left + col,
+                    top + row,
+                    label,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if v > threshold else "black",
+                )
+        ax_crop.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax_crop.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax_crop.set_xlabel("column (axis 1)")
+        ax_crop.set_title("the inked part, enlarged, with pixel values", fontsize=10)
         fig.tight_layout()
     return fig
 
 
-def _panel_grid(panels, titles, ncols, cmap=None, scale=(0.9, 1.05), fontsize=9):
-    """Small images in a grid, each with an optional title; unused cells stay blank."""
+def _panel_grid(panels, titles, ncols, cmap=None, scale=(0.9, 1.05), fontsize=9, shared=None):
+    """Small images in a grid, each with an optional title; unused cells stay blank.
+
+    ``shared=(vmin, vmax)`` draws every panel on that one colour scale and adds a colour bar;
+    otherwise each digit image is drawn from 0 (paper) to its own darkest pixel.
+    """
     n = len(panels)
     ncols = min(ncols, n)
     nrows = -(-n // ncols)
     with style():
-        size = (scale[0] * ncols + 0.4, scale[1] * nrows + 0.3)
+        size = (scale[0] * ncols + (1.1 if shared else 0.4), scale[1] * nrows + 0.3)
         fig, axes = _figure(nrows, ncols, figsize=size, squeeze=False)
+        image = None
         for i, ax in enumerate(axes.flat):
             ax.axis("off")
             if i < n:
-                ax.imshow(
-                    panels[i],
-                    cmap=cmap,
-                    vmin=0 if cmap is None else None,
-                    vmax=(panels[i].max() or 1) if cmap is None else None,
-                )
+                if shared is not None:
+                    vmin, vmax = shared
+                else:
+                    vmin, vmax = 0, panels[i].max() or 1
+                image = ax.imshow(panels[i], cmap=cmap, vmin=vmin, vmax=vmax)
                 if titles is not None:
-                    ax.set_title(str(titles[i]), fontsize=fontsize)
-        fig.tight_layout(pad=0.3)
+                    ax.set_title(str(titles[i]), fontsize=fontsize, pad=2)
+        fig.tight_layout(pad=0.3, h_pad=0.6)
+        if shared is not None:
+            bar = fig.colorbar(image, ax=axes.ravel().tolist(), fraction=0.03, pad=0.02)
+            bar.set_label("response (one scale for all maps)", fontsize=9)
     return fig
 
 
@@ -142,8 +183,15 @@ def feature_maps(maps, ncols: int = 8, max_maps: int = 16):
         )
     count = min(maps.shape[2], max_maps)
     panels = [maps[:, :, k] for k in range(count)]
+    shown = maps[:, :, :count]
     return _panel_grid(
-        panels, [f"filter {k}" for k in range(count)], ncols, cmap="viridis", scale=(0.95, 1.0), fontsize=8
+        panels,
+        [f"{k}" for k in range(count)],
+        ncols,
+        cmap="viridis",
+        scale=(1.15, 1.25),
+        fontsize=9,
+        shared=(float(shown.min()), float(shown.max()) or 1.0),
     )
 
 
@@ -281,11 +329,26 @@ def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "va
         raise ValueError("compare_curves needs at least one history.")
     with style():
         fig, ax = _figure(figsize=(6.4, 3.6))
-        for name, history in histories.items():
+        # Each line gets its own dash pattern and marker, and earlier lines are drawn wider and
+        # underneath, so a line that runs on top of another (the same run continued, say) still
+        # shows both.
+        styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2))]
+        markers = ["o", "s", "^", "D", "v", "P"]
+        count = len(histories)
+        for index, (name, history) in enumerate(histories.items()):
             h = getattr(history, "history", history)
             if key not in h:
                 raise ValueError(f"history {name!r} has no {key!r}; it has {sorted(h)}.")
-            ax.plot(np.arange(1, len(h[key]) + 1), h[key], marker="o", ms=3, label=name)
+            ax.plot(
+                np.arange(1, len(h[key]) + 1),
+                h[key],
+                linestyle=styles[index % len(styles)],
+                marker=markers[index % len(markers)],
+                ms=4,
+                lw=1.2 + 2.0 * (count - 1 - index) / max(count - 1, 1),
+                zorder=2 + index,
+                label=name,
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
@@ -324,7 +387,12 @@ def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, r
         ax.set_yticklabels([str(lab) for lab in labels] if labels is not None else [str(r) for r in rows])
         ax.set_ylim(len(values) - 0.5, -0.5)
         ax.set_xlabel(xlabel)
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=6))
+        ticks = ax.xaxis.get_major_locator().tick_values(*ax.get_xlim())
+        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 0.01
+        # as many decimals as the tick step needs, so that no two ticks print the same label
+        decimals = int(min(3, max(0, -np.floor(np.log10(step * 100)))))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=decimals))
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=9)
         fig.tight_layout()
     return fig
@@ -370,18 +438,35 @@ def confusion_matrix(y_true, y_pred, normalize=None):
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true and y_pred must have the same length; got {len(y_true)} and {len(y_pred)}.")
     with style():
-        fig, ax = _figure(figsize=(6.4, 5.6))
-        ConfusionMatrixDisplay.from_predictions(
+        fig, ax = _figure(figsize=(6.8, 5.6))
+        display = ConfusionMatrixDisplay.from_predictions(
             y_true,
             y_pred,
             labels=range(NUM_CLASSES),
             normalize=normalize,
             ax=ax,
-            cmap="Blues",
+            cmap="Reds",
             colorbar=False,
             values_format=".2f" if normalize else "d",
             text_kw={"fontsize": 8},
         )
+        # The diagonal (correct answers) is far larger than any mistake; on one colour scale it
+        # would wash out every off-diagonal cell. So the mistakes get the colour scale, from 0 to
+        # the largest mistake, and the diagonal is drawn in one pale neutral colour.
+        cm = display.confusion_matrix
+        mistakes = np.ma.masked_array(cm, mask=np.eye(NUM_CLASSES, dtype=bool))
+        largest = float(mistakes.max()) if mistakes.count() and mistakes.max() > 0 else 1.0
+        cmap = matplotlib.colormaps["Reds"].with_extremes(bad="#e8eef4")
+        display.im_.set_cmap(cmap)
+        display.im_.set_data(mistakes)
+        display.im_.set_clim(0, largest)
+        for (row, col), text in np.ndenumerate(display.text_):
+            dark = row != col and cm[row, col] > largest / 2
+            text.set_color("white" if dark else "black")
+            if row == col:
+                text.set_fontweight("bold")
+        bar = fig.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
+        bar.set_label("mistakes " + ("(share of the true digit)" if normalize else "(images)"))
         ax.set_xlabel("predicted digit (column)")
         ax.set_ylabel("true digit (row)")
         fig.tight_layout()
@@ -417,5 +502,120 @@ def probability_bars(probabilities, true_label=None, title: str | None = None):
         ax.set_ylim(0, 1.05)
         if title:
             ax.set_title(title)
+        fig.tight_layout()
+    return fig
+
+
+def validation_loss(history, marks: dict | None = None, from_epoch: int = 1):
+    """The validation loss per epoch on its own axis, its lowest point marked.
+
+    Drawn alone, the loss's rise after its minimum is visible; next to a training loss that falls
+    towards zero it looks flat. ``marks`` (label -> epoch, counted from 1) adds dotted vertical
+    lines, for example where early stopping stopped. ``from_epoch`` shows the epochs from that
+    one on, scaled to their values, so that a high first epoch does not flatten the rest.
+    Chapter *How learning works* uses it.
+    """
+    h = getattr(history, "history", history)
+    if not hasattr(h, "get") or "val_loss" not in h:
+        raise ValueError(
+            "history has no 'val_loss' values; pass validation_data=(x_val, y_val) to fit() and "
+            "the History that fit() returned."
+        )
+    losses = np.asarray(h["val_loss"], dtype=float)
+    if losses.ndim != 1 or losses.size < 2 or not np.all(np.isfinite(losses)):
+        raise ValueError(
+            f"val_loss must hold at least two finite numbers, one per epoch; got {h['val_loss']!r}."
+        )
+    epochs = np.arange(1, losses.size + 1)
+    best = int(np.argmin(losses))
+    is_int = isinstance(from_epoch, (int, np.integer)) and not isinstance(from_epoch, bool)
+    if not is_int or not 1 <= from_epoch <= best + 1:
+        raise ValueError(
+            f"from_epoch must be an epoch number from 1 to {best + 1}, the epoch of the lowest loss, "
+            f"so that the lowest point stays in view; got {from_epoch!r}."
+        )
+    marks = dict(marks or {})
+    for label, epoch in marks.items():
+        is_int = isinstance(epoch, (int, np.integer)) and not isinstance(epoch, bool)
+        if not is_int or not 1 <= epoch <= losses.size:
+            raise ValueError(
+                f"mark {label!r} must be an epoch number from 1 to {losses.size}; got {epoch!r}."
+            )
+    with style():
+        fig, ax = _figure(figsize=(6.4, 3.4))
+        ax.plot(epochs, losses, "s-", ms=3, color=VAL_COLOR, label="validation loss")
+        ax.plot(
+            [best + 1],
+            [losses[best]],
+            "o",
+            ms=10,
+            mfc="none",
+            mec="black",
+            mew=1.5,
+            label=f"lowest: epoch {best + 1}",
+        )
+        for index, (label, epoch) in enumerate(marks.items()):
+            ax.axvline(int(epoch), color="0.35", ls=[":", "--", "-."][index % 3], lw=1.2, label=label)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("validation loss")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        if from_epoch > 1:
+            shown = losses[from_epoch - 1 :]
+            pad = 0.08 * (shown.max() - shown.min() or 1.0)
+            ax.set_xlim(from_epoch - 0.5, losses.size + 0.5)
+            ax.set_ylim(shown.min() - pad, shown.max() + pad)
+        ax.legend(loc="best", fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def probability_cases(images, probabilities, true_labels, titles=None):
+    """A few images side by side, each above the bars of the ten probabilities a model gave it.
+
+    The predicted digit's bar is dark, the true digit's bar is outlined, and all panels share one
+    probability axis from 0 to 1. Chapter *Making predictions* uses it to compare a sure right
+    answer, an unsure right answer and a wrong one.
+    """
+    images = _check_image_batch(images)
+    p = np.asarray(probabilities, dtype=float)
+    if p.ndim != 2 or p.shape[1] != NUM_CLASSES:
+        raise ValueError(
+            f"probabilities must have shape (k, 10), one row per image; got {p.shape}. "
+            "Pick the rows, e.g. predictions[[0, 5, 8]]."
+        )
+    true_labels = check_labels(true_labels, "true_labels")
+    k = len(images)
+    if not 1 <= k <= 6:
+        raise ValueError(f"probability_cases draws 1 to 6 images; got {k}. Pass fewer images.")
+    if len(p) != k or len(true_labels) != k:
+        raise ValueError(
+            f"images, probabilities and true_labels must have the same length; got {k}, {len(p)} "
+            f"and {len(true_labels)}."
+        )
+    if titles is not None and len(titles) != k:
+        raise ValueError(f"titles must have one entry per image ({k}); got {len(titles)}.")
+    with style():
+        fig, axes = _figure(
+            2, k, figsize=(3.2 * k, 5.6), squeeze=False, gridspec_kw={"height_ratios": [1.2, 1]}
+        )
+        for j in range(k):
+            ax_image, ax_bars = axes[0, j], axes[1, j]
+            ax_image.imshow(images[j], vmin=0, vmax=images.max() or 1)
+            ax_image.axis("off")
+            if titles is not None:
+                ax_image.set_title(titles[j], fontsize=10)
+            colors = ["#9bb7d4"] * NUM_CLASSES
+            colors[int(p[j].argmax())] = TRAIN_COLOR
+            ax_bars.bar(range(NUM_CLASSES), p[j], color=colors)
+            truth = int(true_labels[j])
+            ax_bars.bar([truth], [p[j, truth]], fill=False, edgecolor=VAL_COLOR, lw=2, label="true digit")
+            ax_bars.set_xticks(range(NUM_CLASSES))
+            ax_bars.set_ylim(0, 1.05)
+            ax_bars.set_xlabel("digit")
+            if j == 0:
+                ax_bars.set_ylabel("probability")
+                ax_bars.legend(loc="upper left", fontsize=9)
+            else:
+                ax_bars.tick_params(labelleft=False)
         fig.tight_layout()
     return fig
