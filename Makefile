@@ -24,9 +24,11 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 book: install
 	scripts/build-book
 
+# Python (ruff) and the GitHub workflows (zizmor, actionlint, GitHub's parser: scripts/lint-workflows)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	VENV=$(VENV) scripts/lint-workflows
 
 # Fast unit tests (under a minute): nothing that reads the build, drives a browser, builds a
 # book of its own or needs the JAX/PyTorch backends.
@@ -36,7 +38,9 @@ unit: install
 # The Colab notebooks in a bare environment; re-run when a notebook or the helper changes.
 colab: book _build/colab-run/run.json
 
-_build/colab-run/run.json: requirements-runtime.txt $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py)
+# The runs read the notebooks the book build writes, so they wait for it (order-only: | book),
+# also under `make -j2`.
+_build/colab-run/run.json: requirements-runtime.txt $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py) | book
 	PYTHON=$(PYTHON) scripts/check-colab
 
 # Every chapter on Keras' JAX and PyTorch backends (CPU builds), re-run when a notebook or the
@@ -47,7 +51,7 @@ $(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
 	$(BIN)/python -m pip install -r requirements-backends.txt
 	touch $@
 
-_build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py)
+_build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py) | book
 	PYTHON=$(BIN)/python scripts/run-chapters $*
 
 # axe-core for the accessibility tests (tests/test_browser.py)
