@@ -19,6 +19,7 @@ From the command line:
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -139,6 +140,17 @@ def chapter_titles(root: Path = ROOT) -> dict[str, tuple[str, str]]:
     return titles
 
 
+@functools.cache
+def glossary_terms(root: Path = ROOT) -> dict[str, str]:
+    """Lower-cased term -> the term as the glossary spells it (``book/glossary.md``)."""
+    text = (root / "book" / "glossary.md").read_text()
+    block = re.search(r"^```\{glossary\}\n(.*?)^```", text, re.M | re.S)
+    if block is None:
+        raise ValueError("book/glossary.md has no {glossary} block")
+    terms = [line.strip() for line in block.group(1).splitlines() if line.strip() and not line[0].isspace()]
+    return {term.lower(): term for term in terms}
+
+
 def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str, str]]) -> str:
     """Rewrite the MyST-only parts of a Markdown cell so that Colab shows it readably."""
 
@@ -162,7 +174,11 @@ def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str
 
     def term(match: re.Match) -> str:
         text, key = (match.group(1), match.group(2)) if match.group(2) else (match.group(3), match.group(3))
-        anchor = "term-" + re.sub(r"[^a-z0-9]+", "-", key.strip().lower()).strip("-")
+        terms = glossary_terms()
+        if key.strip().lower() not in terms:
+            raise ValueError(f"{{term}} {key!r} is not in book/glossary.md")
+        # Sphinx matches terms ignoring case but keeps the glossary's spelling in the anchor
+        anchor = "term-" + re.sub(r"[^\w]+", "-", terms[key.strip().lower()]).strip("-")
         return f"[{text.strip()}]({settings.site_url}book/glossary.html#{anchor})"
 
     text = _GRID.sub("", text)  # sphinx-design grid wrappers: Colab just stacks the contents

@@ -56,7 +56,7 @@ def test_plain_markdown_conversion():
     text = (
         "(ch-x)=\n# Title\n\nAccuracy {glue:text}`test_acc:.1%` and {glue}`n`; see {ref}`ch-training`"
         " or {ref}`that chapter <ch-training>`.\n\nTerm\n: its definition\n\n"
-        "A {term}`gradient` and {term}`learning rates <learning rate>`.\n\n"
+        "A {term}`gradient`, {term}`learning rates <learning rate>` and {term}`relu`.\n\n"
         "```{glue:figure} fig-a\n:name: fig-a\n:alt: Alt.\n\nThe caption.\n```\n\n"
         "```{exercise}\n:label: ex-1\n\nDo it.\n```\n\n```{solution} ex-1\n:class: dropdown\n\nDone.\n```\n"
     )
@@ -67,9 +67,8 @@ def test_plain_markdown_conversion():
     assert f"[that chapter]({SETTINGS.site_url}book/training.html)" in out
     assert "**Term**: its definition" in out
     glossary = f"{SETTINGS.site_url}book/glossary.html"
-    assert (
-        f"A [gradient]({glossary}#term-gradient) and [learning rates]({glossary}#term-learning-rate)." in out
-    )
+    assert f"A [gradient]({glossary}#term-gradient), [learning rates]({glossary}#term-learning-rate)" in out
+    assert f"and [relu]({glossary}#term-ReLU)." in out  # the glossary's spelling, as in Sphinx's anchor
     assert "> **Figure** (drawn by the code cell above): The caption." in out
     assert "**Exercise.** Do it." in out
     assert "<details><summary>Solution</summary>\n\nDone.\n\n</details>" in out
@@ -84,7 +83,13 @@ def test_every_reference_in_the_book_converts():
 
 
 @pytest.mark.parametrize(
-    "bad", ["{ref}`ch-nowhere`", "```{warning}\nCareful.\n```\n", "An {abbr}`MNIST (Modified NIST)` role."]
+    "bad",
+    [
+        "{ref}`ch-nowhere`",
+        "```{warning}\nCareful.\n```\n",
+        "An {abbr}`MNIST (Modified NIST)` role.",
+        "A {term}`word the glossary lacks`.",
+    ],
 )
 def test_conversion_refuses_what_it_cannot_convert(bad):
     with pytest.raises(ValueError):

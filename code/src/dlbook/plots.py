@@ -344,8 +344,8 @@ def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "va
                 h[key],
                 linestyle=styles[index % len(styles)],
                 marker=markers[index % len(markers)],
-                ms=4,
-                lw=1.2 + 2.0 * (count - 1 - index) / max(count - 1, 1),
+                ms=3.5 + 1.5 * (count - 1 - index),
+                lw=1.2 + 1.2 * (count - 1 - index),
                 zorder=2 + index,
                 label=name,
             )
