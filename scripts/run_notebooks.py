@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 
 def environment() -> dict:
@@ -53,7 +53,7 @@ def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
             )
             try:
                 client.execute()
-            except CellExecutionError as err:
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:  # record, go on
                 error = str(err)[-3000:]
         seconds = time.perf_counter() - start
         report["notebooks"][name] = {"seconds": round(seconds, 2), "error": error}

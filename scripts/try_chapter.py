@@ -15,7 +15,7 @@ import time
 
 import jupytext
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 
 def glued(notebook):
@@ -49,7 +49,7 @@ def main(paths: list[str]) -> int:
             )
             try:
                 client.execute()
-            except CellExecutionError as err:
+            except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:  # record, go on
                 error = str(err)
         print(f"== {path}: {'FAILED' if error else 'ok'} in {time.perf_counter() - start:.1f} s")
         for name, value in glued(notebook):
