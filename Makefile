@@ -52,7 +52,10 @@ $(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
 	touch $@
 
 _build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py) | book
-	PYTHON=$(BIN)/python scripts/run-chapters $*
+	# One thread per run: `make -j2` runs two of them side by side on two cores, and PyTorch's
+	# threads, competing for the cores, made its convolutional chapter time out (over 900 s for
+	# one cell; 200 s with one thread).
+	OMP_NUM_THREADS=1 PYTHON=$(BIN)/python scripts/run-chapters $*
 
 # axe-core for the accessibility tests (tests/test_browser.py)
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
