@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine with Python 3.10+:
 #   make book   install what is needed into .venv, then build the book into _build/html
-#   make test   lint, build the book (cached if unchanged), run the Colab notebooks in a
-#               bare environment and every chapter on JAX and PyTorch, run the tests
+#   make test   lint, build the book (cached if unchanged), run the Colab notebooks in bare
+#               environments (Colab's versions, the newest pinned ones) and every chapter on
+#               JAX and PyTorch, run the tests
 # Without internet, first: export DLBOOK_MNIST=/path/to/mnist.npz
 
 VENV ?= .venv
@@ -35,13 +36,14 @@ lint: install
 unit: install
 	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
 
-# The Colab notebooks in a bare environment; re-run when a notebook or the helper changes.
-colab: book _build/colab-run/run.json
+# The Colab notebooks in bare environments, on Colab's versions (requirements-colab.txt) and on
+# the newest pinned ones (requirements-runtime.txt); re-run when a notebook or the helper changes.
+colab: book _build/colab-run/colab/run.json _build/colab-run/runtime/run.json
 
 # The runs read the notebooks the book build writes, so they wait for it (order-only: | book),
 # also under `make -j2`.
-_build/colab-run/run.json: requirements-runtime.txt $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py) | book
-	PYTHON=$(PYTHON) scripts/check-colab
+_build/colab-run/%/run.json: requirements-%.txt $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*) | book
+	PYTHON=$(PYTHON) scripts/check-colab $*
 
 # Every chapter on Keras' JAX and PyTorch backends (CPU builds), re-run when a notebook or the
 # helper package changes. TensorFlow is covered by the book build itself.

@@ -11,9 +11,10 @@ its cache again.
 ``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache (used by CI).
 
 **Colab.** At the end of each build the chapters' Colab notebooks are written to
-``_build/notebooks`` (see ``colab.py``), and each chapter's "Colab" launch button is pointed at
-its notebook on the notebooks branch instead of the theme's default, the ``.md`` file, which
-Colab cannot open.
+``_build/notebooks`` (see ``colab.py``); the site's ``.ipynb`` downloads become the same
+notebooks with the book's outputs, and ``notebooks.zip`` holds them all. Each chapter's "Colab"
+launch button is pointed at its notebook on the notebooks branch instead of the theme's default,
+the ``.md`` file, which Colab cannot open.
 
 **Page hygiene.** Jupyter Book always loads sphinx-thebe, which this book does not use; on
 Sphinx 7 it declares its script twice (a JavaScript error on every page) and points at a CDN.
@@ -155,7 +156,9 @@ class ReadingTimesDirective(SphinxDirective):
 
 def _write_notebooks(app, exception):
     if exception is None and app.builder.format == "html":
-        colab.write_notebooks(Path(app.outdir).parent / "notebooks", Path(app.srcdir))
+        build = Path(app.outdir).parent
+        colab.write_notebooks(build / "notebooks", Path(app.srcdir), build)
+        colab.write_downloads(build / "notebooks", Path(app.outdir), build, Path(app.srcdir))
 
 
 def setup(app):

@@ -3,16 +3,25 @@
 Colab opens only ``.ipynb`` files and knows nothing of MyST, myst-nb or this repository. For
 each chapter this module writes ``_build/notebooks/<chapter path>.ipynb``:
 
-- a first cell that, in Colab only, installs the helper package ``dlbook`` from this repository's
-  ``code/`` folder at the book's release (``colab.helper_ref`` in ``_config.yml``);
-- the chapter's cells, without outputs, with the MyST-only markup (glue roles and figures,
-  exercises, cross-references, labels, definition lists) rewritten as plain Markdown;
+- a first cell that installs the helper package ``dlbook`` with ``%pip`` wherever
+  ``import dlbook`` fails (Colab, Kaggle, a fresh Jupyter), from this repository's ``code/``
+  folder at the commit the notebook was made from, and says what to do if that fails;
+- the chapter's cells, without outputs, with the MyST-only markup rewritten as plain Markdown:
+  every glued value as the book's own result, in bold and formatted as on the site (read from
+  the build's ``jupyter_execute/<chapter>.glue.json``); cross-references and glossary terms as
+  links to the site; figures, exercises, solutions, labels and definition lists as Markdown.
+  Anything else is refused, so no MyST reaches a reader;
+- the cells the book hides (tagged ``remove-cell``: glue and the checks of the text's claims)
+  collapsed under a title in Colab and JupyterLab, since they still have to run;
 - a kernelspec Colab accepts, and a GPU accelerator on chapters that train a model.
 
-The Sphinx extension ``book_build`` calls :func:`write_notebooks` at the end of every build.
-From the command line:
+The same notebooks with the book's outputs replace the site's ``.ipynb`` downloads, and
+``notebooks.zip`` at the site's root holds all of them (:func:`write_downloads`).
 
-    python scripts/colab.py [write]              write _build/notebooks from the sources alone
+The Sphinx extension ``book_build`` calls :func:`write_notebooks` and :func:`write_downloads` at
+the end of every build. From the command line:
+
+    python scripts/colab.py [write]              write _build/notebooks (after a book build)
     python scripts/colab.py check-release TAG    fail unless TAG is the release the notebooks install
     python scripts/colab.py notebooks-branch     print the branch the Colab buttons point at
 """
@@ -20,14 +29,19 @@ From the command line:
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
+import subprocess
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
 import nbformat
 import yaml
+from myst_nb.core.variables import format_plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
 COLAB = "https://colab.research.google.com"
@@ -42,6 +56,7 @@ class Settings:
     notebooks_branch: str
     helper_ref: str
     site_url: str  # where the HTML book is published, ending in /
+    helper_commit: str  # the commit the notebooks install dlbook from (see helper_commit())
 
     @property
     def org_repo(self) -> str:
@@ -59,7 +74,31 @@ class Settings:
 
     @property
     def helper_requirement(self) -> str:
-        return f"dlbook @ git+{self.repository_url}@{self.helper_ref}#subdirectory=code"
+        return f"dlbook @ git+{self.repository_url}@{self.helper_commit}#subdirectory=code"
+
+
+def helper_commit(root: Path = ROOT) -> str:
+    """The commit the notebooks install ``dlbook`` from: the one they are generated from.
+
+    A tag can be moved; a commit cannot, so the notebooks pin the helper by commit. The publish
+    workflow builds from the release tag (``check-release``), so there this is the release's
+    commit. ``DLBOOK_HELPER_COMMIT`` overrides it (a build outside a git checkout).
+    """
+    commit = os.environ.get("DLBOOK_HELPER_COMMIT")
+    if commit is None:
+        result = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--verify", "HEAD^{commit}"], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise ValueError(
+                f"The Colab notebooks pin dlbook to the commit they are made from, but {root} is not a "
+                "git checkout with a commit. Build from a clone, or set DLBOOK_HELPER_COMMIT to the "
+                "full commit hash of the sources."
+            )
+        commit = result.stdout.strip()
+    if not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise ValueError(f"DLBOOK_HELPER_COMMIT must be a full 40-character commit hash; got {commit!r}.")
+    return commit
 
 
 def read_settings(root: Path = ROOT) -> Settings:
@@ -74,6 +113,7 @@ def read_settings(root: Path = ROOT) -> Settings:
         notebooks_branch=str(colab["notebooks_branch"]),
         helper_ref=str(colab["helper_ref"]),
         site_url=config["html"]["baseurl"].rstrip("/") + "/",
+        helper_commit=helper_commit(root),
     )
 
 
@@ -91,27 +131,35 @@ def _is_notebook(text: str) -> bool:
 
 
 def setup_cell(settings: Settings) -> nbformat.NotebookNode:
-    source = f'''# Setup for Google Colab: install this book's helper package, dlbook, at release
-# {settings.helper_ref}. Colab already has TensorFlow, Keras, NumPy, matplotlib, pandas and
-# scikit-learn, and nothing else is installed. Outside Colab this cell does nothing: install
-# the book's requirements instead (see the README of {settings.repository_url}).
-import importlib.util
-import subprocess
-import sys
+    short = settings.helper_commit[:12]
+    source = f"""# Setup: this book's helper package, dlbook, is installed here if it is missing (as in
+# Colab, Kaggle or a fresh Jupyter). It comes from {settings.repository_url},
+# commit {short} (release {settings.helper_ref}), the commit this notebook was made from.
+# TensorFlow, Keras, NumPy, matplotlib, pandas and scikit-learn are expected to be there
+# already, as in Colab; elsewhere install the book's requirements first (see its README).
+try:
+    import dlbook
+except ImportError:
+    %pip install --progress-bar off "{settings.helper_requirement}"
+    import importlib
 
-if "google.colab" in sys.modules and importlib.util.find_spec("dlbook") is None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         "{settings.helper_requirement}"],
-        check=True,
-    )'''
+    importlib.invalidate_caches()
+    try:
+        import dlbook
+    except ImportError:
+        raise RuntimeError(
+            "Installing dlbook failed; pip's messages above say why. It is downloaded from "
+            "GitHub, so check the network connection and run this cell again. Offline, install "
+            "it from a copy of {settings.repository_url}: pip install ./code"
+        ) from None
+print(f"dlbook {{dlbook.__version__}} is ready.")"""
     return nbformat.v4.new_code_cell(source, metadata={"id": "setup"})
 
 
 # --- MyST to plain Markdown ------------------------------------------------------------------
 
 _LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
-_GLUE_ROLE = re.compile(r"\{glue(?::text|:any)?\}`([^`:]+)(?::[^`]*)?`")
+_GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 _REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
 _TERM_ROLE = re.compile(r"\{term\}`(?:([^`<]*?)\s*<([^`<>]+)>|([^`<>]+))`")
 _ANY_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
@@ -151,8 +199,32 @@ def glossary_terms(root: Path = ROOT) -> dict[str, str]:
     return {term.lower(): term for term in terms}
 
 
-def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str, str]]) -> str:
-    """Rewrite the MyST-only parts of a Markdown cell so that Colab shows it readably."""
+def glued_values(build_dir: Path, docname: str) -> dict[str, str]:
+    """Name -> the ``text/plain`` form of every value the book build glued in a chapter."""
+    path = build_dir / "jupyter_execute" / f"{docname}.glue.json"
+    if not path.exists():
+        raise ValueError(f"{path} is missing: the Colab notebooks are made after a book build (make book).")
+    glued = json.loads(path.read_text())
+    return {
+        name: out["data"]["text/plain"] for name, out in glued.items() if "text/plain" in out.get("data", {})
+    }
+
+
+def to_plain_markdown(
+    text: str, settings: Settings, titles: dict[str, tuple[str, str]], values: dict[str, str]
+) -> str:
+    """Rewrite the MyST-only parts of a Markdown cell so that Colab shows it readably.
+
+    ``values`` maps glue names to their ``text/plain`` form (:func:`glued_values`); each
+    ``{glue:text}`` becomes the book's value, formatted as on the site (myst-nb's own
+    formatting) and in bold.
+    """
+
+    def glued(match: re.Match) -> str:
+        name, spec = match.group(1), match.group(2) or ""
+        if name not in values:
+            raise ValueError(f"{{glue:text}} {name!r}: the book build glued no value of that name")
+        return f"**{format_plain_text(values[name], spec)}**"
 
     def directive(match: re.Match) -> str:
         name, argument, options, body = match.groups()
@@ -188,7 +260,7 @@ def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str
         )
     text = _LABEL.sub("", text)
     text = _DIRECTIVE.sub(directive, text)
-    text = _GLUE_ROLE.sub(lambda m: f"`{m.group(1)}`", text)
+    text = _GLUE_ROLE.sub(glued, text)
     text = _REF_ROLE.sub(ref, text)
     text = _TERM_ROLE.sub(term, text)
     leftover = _ANY_ROLE.search(text)
@@ -198,25 +270,45 @@ def to_plain_markdown(text: str, settings: Settings, titles: dict[str, tuple[str
     return text
 
 
-def colab_notebook(docname: str, settings: Settings, root: Path = ROOT, titles=None) -> nbformat.NotebookNode:
-    """The Colab notebook of one chapter."""
+#: The first line of a cell the book hides; Colab shows only this title (``cellView: form``).
+HIDDEN_TITLE = "# @title Checks and values for the book's text (hidden in the online book; run it)"
+
+
+def _hide(cell: nbformat.NotebookNode) -> None:
+    """Collapse a cell's code in Colab (a form title) and in JupyterLab (``source_hidden``)."""
+    cell.source = f"{HIDDEN_TITLE}\n{cell.source}"
+    cell.metadata["cellView"] = "form"
+    cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
+
+
+def colab_notebook(
+    docname: str, settings: Settings, root: Path = ROOT, titles=None, build_dir: Path | None = None
+) -> nbformat.NotebookNode:
+    """The Colab notebook of one chapter, without outputs (see :func:`with_book_outputs`)."""
     titles = chapter_titles(root) if titles is None else titles
+    values = glued_values(root / "_build" if build_dir is None else build_dir, docname)
     notebook = jupytext.read(root / f"{docname}.md")
     cells = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
-            cell.source = to_plain_markdown(cell.source, settings, titles)
+            cell.source = to_plain_markdown(cell.source, settings, titles, values)
             if not cell.source.strip():
                 continue
         elif cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            tags = cell.metadata.pop("tags", [])
+            if "remove-cell" in tags:
+                _hide(cell)
+            elif tags:
+                cell.metadata["tags"] = tags
         cells.append(cell)
     first_markdown = next(c for c in cells if c.cell_type == "markdown")
     first_markdown.source = re.sub(
         r"^(# .+)$",
         rf"\1\n\n*A chapter of [Your first neural network with Keras]({settings.site_url}{docname}.html). "
-        "Run the cells in order. Numbers that the online book writes into the text appear here as "
-        "`names`; the cells print their values when you run them.*",
+        "Run the cells in order. Numbers in **bold** in the text are the book's own results, from the "
+        "run that built the online book (TensorFlow, on a CPU); your run prints its own numbers below "
+        "the code cells, and on other hardware or another backend some of them differ a little.*",
         first_markdown.source,
         count=1,
         flags=re.M,
@@ -236,29 +328,102 @@ def colab_notebook(docname: str, settings: Settings, root: Path = ROOT, titles=N
         cell.pop("id", None)  # Colab keys cells by metadata.id; nbformat 4.5 ids are not needed
     result.nbformat, result.nbformat_minor = 4, 4
     nbformat.validate(result)
+    leftover = myst_leftovers(result)
+    if leftover:
+        raise ValueError(f"{docname}: MyST left in the Colab notebook: {leftover}")
     return result
 
 
-def write_notebooks(out_dir: Path, root: Path = ROOT) -> list[Path]:
+#: MyST that must not survive the conversion: roles, directives, colon fences, labels, targets.
+_MYST = re.compile(r"\{[\w:.-]+\}`|^\s*(```|~~~|:::)\s*\{|^\([\w-]+\)=\s*$|^:[\w-]+:\s", re.M)
+
+
+def myst_leftovers(notebook: nbformat.NotebookNode) -> list[str]:
+    """The MyST syntax found in a notebook's Markdown cells (empty when it is clean)."""
+    found = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            found += [m.group(0) for m in _MYST.finditer(cell.source)]
+    return found
+
+
+def with_book_outputs(
+    colab_nb: nbformat.NotebookNode, executed: nbformat.NotebookNode
+) -> nbformat.NotebookNode:
+    """A copy of a Colab notebook holding the outputs of the book's executed notebook.
+
+    The code cells correspond one to one (after the setup cell). Outputs myst-nb keeps only for
+    the prose (glue records) are dropped, except figures, which the book shows and a reader
+    should see where they are made.
+    """
+    result = nbformat.from_dict(json.loads(json.dumps(colab_nb)))
+    ours = [c for c in result.cells[1:] if c.cell_type == "code"]
+    theirs = [c for c in executed.cells if c.cell_type == "code"]
+    if len(ours) != len(theirs):
+        raise ValueError(f"{len(ours)} code cells in the Colab notebook, {len(theirs)} in the executed one")
+    for cell, done in zip(ours, theirs, strict=True):
+        cell.execution_count = done.get("execution_count")
+        cell.outputs = [out for out in map(_shown_output, done.get("outputs", [])) if out is not None]
+    return result
+
+
+def _shown_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    scrap = output.get("metadata", {}).get("scrapbook")
+    if not scrap:
+        return output
+    prefix = scrap.get("mime_prefix", "")
+    data = {key[len(prefix) :]: value for key, value in output.get("data", {}).items()}
+    if not any(key.startswith("image/") for key in data):
+        return None  # a number or word for the prose: the text shows it
+    metadata = {k: v for k, v in output.get("metadata", {}).items() if k != "scrapbook"}
+    return nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+
+
+def write_notebooks(out_dir: Path, root: Path = ROOT, build_dir: Path | None = None) -> list[Path]:
     """Write every chapter's Colab notebook under ``out_dir``, mirroring the chapter paths."""
     settings = read_settings(root)
     titles = chapter_titles(root)
     written = []
     for docname in chapters(root):
         path = out_dir / f"{docname}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = nbformat.writes(colab_notebook(docname, settings, root, titles)) + "\n"
-        if not path.exists() or path.read_text() != text:  # unchanged files keep their time stamp
-            path.write_text(text)
+        notebook = colab_notebook(docname, settings, root, titles, build_dir)
+        _write_if_changed(path, nbformat.writes(notebook) + "\n")
         written.append(path)
     return written
+
+
+def write_downloads(notebook_dir: Path, html_dir: Path, build_dir: Path, root: Path = ROOT) -> Path:
+    """Make the site's ``.ipynb`` downloads the Colab notebooks with the book's outputs.
+
+    Each chapter's ``_sources/<chapter>.ipynb`` (what the download button links to) is replaced,
+    and ``notebooks.zip`` at the site's root holds them all. Returns the zip's path.
+    """
+    archive = html_dir / "notebooks.zip"
+    tmp = archive.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for docname in chapters(root):
+            colab_nb = nbformat.read(notebook_dir / f"{docname}.ipynb", as_version=4)
+            executed = nbformat.read(build_dir / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
+            text = nbformat.writes(with_book_outputs(colab_nb, executed)) + "\n"
+            _write_if_changed(html_dir / "_sources" / f"{docname}.ipynb", text)
+            info = zipfile.ZipInfo(f"dlbook-notebooks/{docname}.ipynb", date_time=(2020, 1, 1, 0, 0, 0))
+            bundle.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
+    tmp.replace(archive)
+    return archive
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Unchanged files keep their time stamp, so make does not re-run what reads them."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "write"
     settings = read_settings()
     if command == "write" and len(argv) <= 1:
-        for path in write_notebooks(ROOT / "_build" / "notebooks"):
+        for path in write_notebooks(ROOT / "_build" / "notebooks", ROOT, ROOT / "_build"):
             print(path.relative_to(ROOT))
         return 0
     if command == "notebooks-branch" and len(argv) == 1:

@@ -6,7 +6,9 @@ Each notebook runs with the ``python3`` kernel of the interpreter that runs this
 new empty temporary directory, with the current environment (``DLBOOK_MNIST``, ``KERAS_BACKEND``).
 The executed notebooks go to OUT_DIR, mirroring NOTEBOOK_DIR, next to ``run.json``: the
 environment (Python, Keras backend and version, which of myst_nb / jupyter_book / dlbook are
-importable and from where) and, per notebook, the time it took and the error if it failed.
+importable and from where) and, per notebook, the time it took, the error if it failed, and the
+values its cells glued (read from ``dlbook.glue.recorded()`` in the notebook's own kernel after
+its last cell, so the notebook itself carries no extra output).
 Exit status 1 if any notebook failed.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -40,23 +43,61 @@ def environment() -> dict:
     }
 
 
+#: Run in the notebook's kernel after its last cell; prints the glued values between markers.
+_VALUES_CELL = """
+import json as _json
+try:
+    from dlbook.glue import recorded as _recorded
+except ImportError:
+    _values = {}
+else:
+    _values = _recorded()
+print("<<glued>>" + _json.dumps(_values, default=repr) + "<<glued>>")
+"""
+
+
+def _execute(notebook, cwd: str, timeout: int) -> tuple[str | None, dict]:
+    """Run every cell in one kernel, then ask the kernel what was glued: (error, values)."""
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": cwd}}
+    )
+    client.reset_execution_trackers()
+    error, values = None, {}
+    with client.setup_kernel():
+        try:
+            for index, cell in enumerate(notebook.cells):
+                client.execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        except CellTimeoutError as err:  # the kernel is still busy: record, go on
+            return str(err)[-3000:], values
+        except CellExecutionError as err:  # record, go on
+            error = str(err)[-3000:]
+        probe = nbformat.v4.new_code_cell(_VALUES_CELL)
+        notebook.cells.append(probe)  # nbclient executes cells of its notebook only
+        try:
+            client.execute_cell(probe, len(notebook.cells) - 1)
+            text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
+            found = re.search(r"<<glued>>(.*)<<glued>>", text)
+            values = json.loads(found.group(1)) if found else {}
+        except (CellExecutionError, CellTimeoutError, DeadKernelError):
+            pass  # the kernel is gone; the error above says why
+        finally:
+            notebook.cells.pop()
+    return error, values
+
+
 def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
     report = {"environment": environment(), "notebooks": {}}
     for path in sorted(notebook_dir.rglob("*.ipynb")):
         name = path.relative_to(notebook_dir).with_suffix("").as_posix()
         notebook = nbformat.read(path, as_version=4)
         start = time.perf_counter()
-        error = None
         with tempfile.TemporaryDirectory(prefix="dlbook-run-") as cwd:
-            client = NotebookClient(
-                notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": cwd}}
-            )
             try:
-                client.execute()
-            except (CellExecutionError, CellTimeoutError, DeadKernelError) as err:  # record, go on
-                error = str(err)[-3000:]
+                error, values = _execute(notebook, cwd, timeout)
+            except DeadKernelError as err:
+                error, values = str(err)[-3000:], {}
         seconds = time.perf_counter() - start
-        report["notebooks"][name] = {"seconds": round(seconds, 2), "error": error}
+        report["notebooks"][name] = {"seconds": round(seconds, 2), "error": error, "values": values}
         target = out_dir / f"{name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, target)

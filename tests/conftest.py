@@ -1,6 +1,10 @@
-"""Shared fixtures: MNIST, from DLBOOK_MNIST when set (offline), else through Keras (online)."""
+"""Shared fixtures: MNIST, from DLBOOK_MNIST when set (offline), else through Keras (online); the
+book's glued values and how far a run outside the book may differ from them."""
 
+import ast
+import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,3 +32,132 @@ def mnist_path(mnist_arrays, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
     np.savez_compressed(path, **mnist_arrays)
     return path
+
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules (colab.py reads the toc)
+import colab  # noqa: E402
+
+#: The notebook chapters in reading order; a test with a ``chapter`` argument runs once for each.
+CHAPTERS = colab.chapters(ROOT)
+
+
+def pytest_generate_tests(metafunc):
+    if "chapter" in metafunc.fixturenames:
+        metafunc.parametrize("chapter", CHAPTERS)
+
+
+@pytest.fixture(scope="session")
+def book_values():
+    """name -> {glue name: value} of the book build (myst-nb writes the values beside the
+    executed notebook): numbers and words, not figures."""
+
+    def read(name: str) -> dict:
+        path = BUILD / "jupyter_execute" / f"{name}.glue.json"
+        if not path.exists():
+            pytest.fail(f"{path} is missing: build the book first (make book)")
+        values = {}
+        for key, output in json.loads(path.read_text()).items():
+            data = output.get("data", {})
+            if "text/plain" in data and not any(k.startswith("image/") for k in data):
+                try:
+                    values[key] = ast.literal_eval(data["text/plain"])
+                except (ValueError, SyntaxError):
+                    values[key] = data["text/plain"]
+        return values
+
+    return read
+
+
+#: Values that do not depend on training: identical on every backend.
+EXACT = {
+    "book/first-program": [],
+    "book/tensors": "all",  # facts about the data, computed with NumPy
+    "book/preparing-data": [
+        "scaled_mean",
+        "scaled_std",
+        "zero_fraction",
+        "y_train0",
+        "y_test0",
+        "n_val",
+        "min_share",
+        "max_share",
+        "rarest_everywhere",
+        "val_share_gap",
+        "first_three_test",
+        "narrow_shape",
+        "true_division_dtype",
+        "floor_max",
+        "floor_kept",
+    ],
+    "book/dense-network": ["n_params", "n_weights", "n_biases", "hidden_kernel_shape", "untrained_shape"],
+    "book/training": [
+        "n_params",
+        "steps_per_epoch",
+        "n_updates",
+        "steps_128",
+        "last_128",
+        "chance_loss",
+        "steps_1000",
+    ],
+    "book/improving-training": [
+        "updates_ref",
+        "updates_b50",
+        "n_params",
+        "mults_per_image",
+        "mults_per_batch",
+        "final_lr",
+        "wide_params",
+        "updates_1000",
+    ],
+    "book/evaluation": [
+        "final_lr",
+        "n_test",
+        "n_six",
+        "never_six_accuracy",
+        "majority_digit",
+        "majority_acc",
+    ],
+    "book/predictions": ["final_lr", "pred_shape", "n_test", "true11"],
+    "book/backends-and-speed": "all",  # read from the benchmark's results file
+    "book/how-learning-works": [
+        "final_lr",
+        "n_params",
+        "of_params",
+        "best_params",
+        "batch_small_steps",
+        "batch_large_steps",
+    ],
+    "book/convolutional": ["cnn_params", "cnn_conv_params", "cnn_conv_share", "cnn_multiplications"],
+    "book/draw-a-digit": ["draw_params"],
+}
+#: Results of training that the prose gives as "about": absolute tolerance.
+APPROX = {
+    "book/improving-training": {"exp_lr": 0.02, "exp_relu": 0.03, "exp_20": 0.03},
+    "book/evaluation": {"test_acc": 0.02, "accuracy6": 0.01},
+    "book/predictions": {"median_conf_right": 0.05},
+    "book/how-learning-works": {"best_acc": 0.01, "act_relu": 0.02},
+    "book/convolutional": {"cnn_acc": 0.005, "dense_acc": 0.01},
+    "book/draw-a-digit": {"draw_test_acc": 0.01},
+}
+
+
+@pytest.fixture(scope="session")
+def agrees_with_book(book_values):
+    """Check a run's glued values against the book's: the values that do not depend on training
+    exactly (EXACT), the training results the prose gives as "about" within APPROX. Used for the
+    JAX and PyTorch runs and for the run on Colab's versions."""
+
+    def check(name: str, got: dict, label: str) -> None:
+        expected = book_values(name)
+        exact = expected if EXACT[name] == "all" else {k: expected[k] for k in EXACT[name]}
+        for key, value in exact.items():
+            if isinstance(value, str):
+                assert got.get(key) == value, f"{label} {name} {key}"
+            else:
+                assert got.get(key) == pytest.approx(value, rel=1e-6), f"{label} {name} {key}"
+        for key, tolerance in APPROX.get(name, {}).items():
+            assert got[key] == pytest.approx(expected[key], abs=tolerance), f"{label} {name} {key}"
+
+    return check

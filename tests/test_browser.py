@@ -292,3 +292,59 @@ def test_draw_page_weight_is_under_2_mb(browser, base_url):
     )
     assert hosts == {"127.0.0.1"}, f"everything must ship with the site; also requested: {hosts}"
     assert transferred < 2_000_000, f"{transferred:,} bytes"
+
+
+@pytest.fixture(scope="module")
+def draw_block(mnist_arrays):
+    """A draw-a-digit block made outside the book, from a small untrained network."""
+    import keras
+
+    from dlbook import draw
+
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, activation="softmax")])
+    images = (mnist_arrays["x_test"][:200].reshape(-1, 784) / 255).astype("float32")
+    return draw.widget(model, images, mnist_arrays["y_test"][:200])
+
+
+def test_the_draw_block_finds_itself_by_its_id_wherever_its_script_runs(browser, draw_block):
+    """Colab and JupyterLab may run an output's scripts away from the output's elements: here
+    the scripts are re-created at the end of the page, outside the block, as such a front end
+    would, next to another block on the same page."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content('<main><div id="other" class="dlbook-draw"></div><div id="cell-output"></div></main>')
+    page.evaluate(
+        """html => {
+        const out = document.getElementById("cell-output");
+        out.innerHTML = html;  // scripts inserted this way do not run...
+        for (const old of Array.from(out.querySelectorAll("script"))) {
+            const script = document.createElement("script");  // ...so the front end re-creates them
+            if (old.type) script.type = old.type;
+            script.textContent = old.textContent;
+            if (old.type === "application/json") {
+                old.replaceWith(script);
+            } else {
+                old.remove();
+                document.body.append(script);
+            }
+        }
+    }""",
+        draw_block._repr_html_(),
+    )
+    block = page.locator(f"#{draw_block.id}")
+    assert page.locator(f"#{draw_block.id} .dlbook-draw__nojs").count() == 0, "the no-JavaScript line stays"
+    page.locator(f"#{draw_block.id} .dlbook-draw__pick").select_option(index=1)
+    assert block.locator(".dlbook-draw__text").inner_text().startswith("Prediction:")
+    assert page.locator("#other").inner_html() == ""
+    context.close()
+
+
+def test_without_javascript_the_draw_block_says_so(browser, base_url, draw_block):
+    from dlbook import draw
+
+    assert repr(draw_block) == draw.NO_JAVASCRIPT  # what a text-only front end prints
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base_url}/{DRAW}")
+    assert page.locator(".dlbook-draw__nojs").inner_text() == draw.NO_JAVASCRIPT
+    context.close()

@@ -1,24 +1,24 @@
-"""Open in Colab: generated notebooks, launch buttons, and the notebooks run outside the repo.
+"""Open in Colab: generated notebooks, launch buttons, downloads, and the notebooks run outside
+the repository.
 
-The build writes _build/notebooks; `scripts/check-colab` runs them in a bare environment and
-writes _build/colab-run. These tests read both.
+The build writes _build/notebooks and the site's downloads; `scripts/check-colab colab` and
+`scripts/check-colab runtime` run the notebooks in bare environments (Colab's versions, the
+newest pinned versions) and write _build/colab-run/<name>. These tests read all of them.
 """
 
-import ast
 import json
 import math
 import re
-import sys
+import zipfile
 from pathlib import Path
 
+import colab
+import jupytext
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
 from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
-
-sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules, to test them directly
-import colab  # noqa: E402
 
 BUILD = ROOT / "_build"
 SETTINGS = colab.read_settings(ROOT)
@@ -60,9 +60,9 @@ def test_plain_markdown_conversion():
         "```{glue:figure} fig-a\n:name: fig-a\n:alt: Alt.\n\nThe caption.\n```\n\n"
         "```{exercise}\n:label: ex-1\n\nDo it.\n```\n\n```{solution} ex-1\n:class: dropdown\n\nDone.\n```\n"
     )
-    out = colab.to_plain_markdown(text, SETTINGS, titles)
+    out = colab.to_plain_markdown(text, SETTINGS, titles, {"test_acc": "0.90414", "n": "'lower'"})
     assert "(ch-x)=" not in out and "{" not in out
-    assert "Accuracy `test_acc` and `n`" in out
+    assert "Accuracy **90.4%** and **lower**" in out  # the book's values, formatted as on the site
     assert f"[Training the network]({SETTINGS.site_url}book/training.html)" in out
     assert f"[that chapter]({SETTINGS.site_url}book/training.html)" in out
     assert "**Term**: its definition" in out
@@ -78,8 +78,78 @@ def test_every_reference_in_the_book_converts():
     titles = colab.chapter_titles(ROOT)
     assert titles["ch-training"] == ("Training the network", "book/training.html")
     assert titles["sec-training-speed"][1] == "book/backends-and-speed.html#sec-training-speed"
-    for name in CHAPTERS:
-        colab.colab_notebook(name, SETTINGS, ROOT, titles)  # raises on anything it cannot convert
+
+
+@pytest.mark.book
+def test_every_chapter_converts(chapter):
+    colab.colab_notebook(chapter, SETTINGS, ROOT)  # raises on anything it cannot convert
+
+
+def test_a_value_the_book_did_not_glue_is_refused():
+    with pytest.raises(ValueError, match="glued no value"):
+        colab.to_plain_markdown("{glue:text}`nowhere:.1f`", SETTINGS, {}, {"elsewhere": "1"})
+
+
+def test_leftover_myst_is_found():
+    dirty = ["{glue:text}`x`", "```{note}\nx\n```", "(sec-a)=", ":label: ex-1", "::: {grid}", "{abbr}`A`"]
+    for text in dirty:
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"Some text.\n\n{text}\n")])
+        assert colab.myst_leftovers(nb), text
+    clean = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("A `code` span, **bold**: fine.")])
+    assert colab.myst_leftovers(clean) == []
+
+
+def _run_setup_cell(source: str, importable: bool, pip_installs: bool) -> tuple[list[str], Exception | None]:
+    """Execute the setup cell as IPython would (its %pip line transformed), with a stand-in
+    for IPython's magics and for the import system."""
+    import builtins
+
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = TransformerManager().transform_cell(source)
+    magics = []
+    installed = [importable]
+
+    class Shell:
+        def run_line_magic(self, name, line):
+            magics.append(f"%{name} {line}")
+            installed[0] = installed[0] or pip_installs
+
+    real_import = builtins.__import__
+
+    def fake_import(name, *args, **kwargs):
+        if name == "dlbook" and not installed[0]:
+            raise ImportError("No module named 'dlbook'")
+        return real_import(name, *args, **kwargs)
+
+    builtins.__import__ = fake_import
+    try:
+        exec(code, {"get_ipython": Shell, "print": lambda *a: None})
+    except Exception as err:  # noqa: BLE001 - returned for the test to inspect
+        return magics, err
+    finally:
+        builtins.__import__ = real_import
+    return magics, None
+
+
+def test_setup_cell_installs_only_when_dlbook_is_missing_and_says_when_that_fails():
+    source = colab.setup_cell(SETTINGS).source
+    assert SETTINGS.helper_commit in source and re.fullmatch(r"[0-9a-f]{40}", SETTINGS.helper_commit)
+    magics, err = _run_setup_cell(source, importable=True, pip_installs=False)
+    assert (magics, err) == ([], None)  # Colab with dlbook already there, a local Jupyter, CI
+    magics, err = _run_setup_cell(source, importable=False, pip_installs=True)
+    assert err is None and magics == [f'%pip install --progress-bar off "{SETTINGS.helper_requirement}"']
+    magics, err = _run_setup_cell(source, importable=False, pip_installs=False)  # no network, say
+    assert isinstance(err, RuntimeError) and "network" in str(err) and "pip install ./code" in str(err)
+
+
+def test_helper_commit_comes_from_git_or_a_full_hash(monkeypatch, tmp_path):
+    monkeypatch.setenv("DLBOOK_HELPER_COMMIT", "v0.1.0")
+    with pytest.raises(ValueError, match="40-character"):
+        colab.helper_commit(ROOT)
+    monkeypatch.delenv("DLBOOK_HELPER_COMMIT")
+    with pytest.raises(ValueError, match="not a git checkout"):
+        colab.helper_commit(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -93,10 +163,11 @@ def test_every_reference_in_the_book_converts():
 )
 def test_conversion_refuses_what_it_cannot_convert(bad):
     with pytest.raises(ValueError):
-        colab.to_plain_markdown(bad, SETTINGS, {})
+        colab.to_plain_markdown(bad, SETTINGS, {}, {})
 
 
-def test_settings_must_name_a_github_repository(tmp_path):
+def test_settings_must_name_a_github_repository(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLBOOK_HELPER_COMMIT", "0" * 40)  # tmp_path is not a git checkout
     (tmp_path / "_config.yml").write_text(
         "repository: {url: https://gitlab.com/a/b}\nhtml: {baseurl: https://x.org/}\n"
         "colab: {notebooks_branch: nb, helper_ref: v1}\n"
@@ -112,18 +183,42 @@ def test_settings_must_name_a_github_repository(tmp_path):
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_one_colab_button_pointing_at_an_existing_notebook(name):
-    html = BeautifulSoup((BUILD / "html" / f"{name}.html").read_text(), "html.parser")
+def test_one_colab_button_pointing_at_an_existing_notebook(chapter):
+    html = BeautifulSoup((BUILD / "html" / f"{chapter}.html").read_text(), "html.parser")
     links = [a["href"] for a in html.find_all("a", href=True) if "colab.research.google.com" in a["href"]]
-    assert links == [SETTINGS.colab_url(name)]
-    assert (BUILD / "notebooks" / f"{name}.ipynb").exists()
+    assert links == [SETTINGS.colab_url(chapter)]
+    assert (BUILD / "notebooks" / f"{chapter}.ipynb").exists()
+
+
+@pytest.mark.book
+def test_the_ipynb_download_is_the_colab_notebook_with_the_books_outputs(chapter):
+    html = BeautifulSoup((BUILD / "html" / f"{chapter}.html").read_text(), "html.parser")
     downloads = {a.get_text(strip=True): a["href"] for a in html.select(".dropdown-download-buttons a[href]")}
     assert set(downloads) >= {".ipynb", ".md"}
     for href in (downloads[".ipynb"], downloads[".md"]):
-        assert (BUILD / "html" / Path(name).parent / href).resolve().is_file(), href
-    executed = nbformat.read(BUILD / "html" / Path(name).parent / downloads[".ipynb"], as_version=4)
-    assert any(cell.get("outputs") for cell in executed.cells), "the .ipynb download should hold outputs"
+        assert (BUILD / "html" / Path(chapter).parent / href).resolve().is_file(), href
+    got = nbformat.read(BUILD / "html" / Path(chapter).parent / downloads[".ipynb"], as_version=4)
+    colab_nb = notebook(chapter)
+    assert [c.source for c in got.cells] == [c.source for c in colab_nb.cells]  # not MyST in a wrapper
+    assert colab.myst_leftovers(got) == []
+    outputs = [o for c in got.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs, "the download should hold the book's outputs"
+    assert not any("scrapbook" in o.get("metadata", {}) for o in outputs), "myst-nb's glue records left in"
+    images = sum("image/png" in o.get("data", {}) for o in outputs)
+    figures = len(re.findall(r"\{glue:figure\}", (ROOT / f"{chapter}.md").read_text()))
+    assert images >= figures, f"{images} images for {figures} glued figures"
+
+
+@pytest.mark.book
+def test_the_landing_page_offers_every_notebook_in_one_zip():
+    html = BeautifulSoup((BUILD / "html" / "index.html").read_text(), "html.parser")
+    (link,) = [a for a in html.find_all("a", href=True) if a["href"].endswith("notebooks.zip")]
+    with zipfile.ZipFile(BUILD / "html" / link["href"]) as bundle:
+        names = sorted(bundle.namelist())
+        assert names == sorted(f"dlbook-notebooks/{c}.ipynb" for c in CHAPTERS)
+        for chapter in CHAPTERS:
+            inside = nbformat.reads(bundle.read(f"dlbook-notebooks/{chapter}.ipynb").decode(), as_version=4)
+            assert inside.cells[0].source == notebook(chapter).cells[0].source
 
 
 @pytest.mark.book
@@ -134,23 +229,17 @@ def test_prose_pages_have_no_colab_button(name):
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_generated_notebook_is_colab_ready(name):
-    nb = notebook(name)
+def test_generated_notebook_is_colab_ready(chapter):
+    nb = notebook(chapter)
     assert nb.metadata.kernelspec == {"name": "python3", "display_name": "Python 3", "language": "python"}
     setup = nb.cells[0]
-    assert setup.cell_type == "code"
-    assert '"google.colab" in sys.modules' in setup.source
-    assert SETTINGS.helper_requirement in setup.source
+    assert setup.cell_type == "code" and setup.source == colab.setup_cell(SETTINGS).source
     assert not any(pkg in setup.source for pkg in ("tensorflow", "keras==", "numpy==", "scikit-learn=="))
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
-        else:
-            assert not re.search(r"\{(glue|ref|exercise|solution)|^```\{|^\([\w-]+\)=", cell.source, re.M), (
-                cell.source[:200]
-            )
-    trains = name in {
+    assert colab.myst_leftovers(nb) == []
+    trains = chapter in {
         "book/first-program",
         "book/preparing-data",
         "book/training",
@@ -164,60 +253,74 @@ def test_generated_notebook_is_colab_ready(name):
     assert (nb.metadata.get("accelerator") == "GPU") == trains, "chapters that train ask Colab for a GPU"
 
 
+@pytest.mark.book
+def test_the_text_holds_the_books_numbers_not_placeholders(chapter, book_values):
+    """Every glued value is in the Markdown, in bold, formatted as on the site."""
+    nb = notebook(chapter)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    source = (ROOT / f"{chapter}.md").read_text()
+    html = BeautifulSoup((BUILD / "html" / f"{chapter}.html").read_text(), "html.parser")
+    on_site = [span.get_text() for span in html.select("span.pasted-text")]
+    roles = re.findall(r"\{glue:text\}`([^`:]+)", source)
+    assert len(on_site) == len(roles)
+    for shown in on_site:
+        assert f"**{shown}**" in text, shown
+    for name in set(roles):
+        assert f"`{name}`" not in text, f"placeholder `{name}` left in the text"
+
+
+@pytest.mark.book
+def test_cells_the_book_hides_are_collapsed_not_dropped(chapter):
+    nb = notebook(chapter)
+    source_cells = [c for c in jupytext.read(ROOT / f"{chapter}.md").cells if c.cell_type == "code"]
+    ours = [c for c in nb.cells[1:] if c.cell_type == "code"]
+    assert len(ours) == len(source_cells)
+    for cell, original in zip(ours, source_cells, strict=True):
+        hidden = "remove-cell" in original.metadata.get("tags", [])
+        assert (cell.metadata.get("cellView") == "form") == hidden
+        assert cell.metadata.get("jupyter", {}).get("source_hidden", False) == hidden
+        assert cell.source.startswith(colab.HIDDEN_TITLE) == hidden
+
+
 # --- the notebooks, run outside the repository (scripts/check-colab) ---------------------------
 
 
-def book_values(name: str) -> dict:
-    """The values myst-nb glued into the book (it writes them next to the executed notebook)."""
-    glued = json.loads((BUILD / "jupyter_execute" / f"{name}.glue.json").read_text())
-    values = {}
-    for key, output in glued.items():
-        data = output.get("data", {})
-        if "text/plain" in data and "image/png" not in data:
-            try:
-                values[key] = ast.literal_eval(data["text/plain"])
-            except (ValueError, SyntaxError):
-                values[key] = data["text/plain"]
-    return values
-
-
-def printed_values(nb) -> dict:
-    """The values dlbook.glue printed as `name = value` where myst-nb is absent."""
-    values = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            for line in output.get("text", "").splitlines() if output.get("output_type") == "stream" else []:
-                match = re.fullmatch(r"([\w-]+) = (.+)", line)
-                if match:
-                    values[match.group(1)] = ast.literal_eval(match.group(2))
-    return values
-
-
-@pytest.fixture(scope="module")
-def colab_run():
-    path = BUILD / "colab-run" / "run.json"
+@pytest.fixture(scope="module", params=["runtime", "colab"])
+def colab_run(request):
+    path = BUILD / "colab-run" / request.param / "run.json"
     if not path.exists():
-        pytest.fail("_build/colab-run is missing: run scripts/check-colab (make test does)")
-    return json.loads(path.read_text())
+        pytest.fail(f"{path} is missing: run scripts/check-colab {request.param} (make test does)")
+    return request.param, json.loads(path.read_text())
 
 
 @pytest.mark.book
 def test_colab_run_used_a_bare_environment(colab_run):
-    modules = colab_run["environment"]["modules"]
+    name, report = colab_run
+    modules = report["environment"]["modules"]
     assert modules["myst_nb"] is None and modules["jupyter_book"] is None and modules["jupytext"] is None
     assert "site-packages" in modules["dlbook"] and "code/src" not in modules["dlbook"]
-    assert sorted(colab_run["notebooks"]) == sorted(CHAPTERS)
+    assert sorted(report["notebooks"]) == sorted(CHAPTERS)
+    pinned = dict(
+        line.split("==")
+        for line in (ROOT / f"requirements-{name}.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    assert report["environment"]["keras_version"] == pinned["keras"]
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_colab_notebook_ran_and_matches_the_book(colab_run, name):
-    assert colab_run["notebooks"][name]["error"] is None, colab_run["notebooks"][name]["error"]
-    expected = book_values(name)
-    got = printed_values(nbformat.read(BUILD / "colab-run" / f"{name}.ipynb", as_version=4))
+def test_colab_notebook_ran_and_matches_the_book(colab_run, chapter, book_values, agrees_with_book):
+    name, report = colab_run
+    result = report["notebooks"][chapter]
+    assert result["error"] is None, result["error"]
+    got = result["values"]
+    if name == "colab":  # other library versions: the tolerances the prose states, as for backends
+        agrees_with_book(chapter, got, "Colab's versions")
+        return
+    expected = book_values(chapter)  # the book's own versions: every number, timings aside
     numbers = {k: v for k, v in expected.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     timing = {k for k in numbers if "seconds" in k or "speedup" in k}
-    assert numbers, f"{name}: the book glued no numbers"
+    assert numbers, f"{chapter}: the book glued no numbers"
     for key in sorted(set(numbers) - timing):
-        assert key in got, f"{name}: {key} was not printed in the Colab run"
+        assert key in got, f"{chapter}: {key} was not glued in the run"
         assert math.isclose(got[key], numbers[key], rel_tol=1e-4, abs_tol=1e-4), (key, got[key], numbers[key])

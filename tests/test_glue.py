@@ -1,4 +1,5 @@
-"""dlbook.glue: values reach myst-nb in the book, and are shown where myst-nb is absent (Colab)."""
+"""dlbook.glue: values reach myst-nb in the book; where myst-nb is absent (Colab) figures are shown,
+numbers are only recorded, and every value can be read back with recorded()."""
 
 import sys
 
@@ -13,27 +14,48 @@ def test_glue_hands_plain_values_to_myst_nb(monkeypatch):
 
     received = []
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: received.append((name, value, display)))
-    assert glue("acc", np.float32(0.5)) == 0.5
+    assert glue("acc", np.float32(0.5)) is None  # nothing for a cell's last line to print
     name, value, display = received[0]
     assert (name, display) == ("acc", False)
     assert type(value) is float  # a NumPy scalar would print as np.float32(0.5) in the prose
 
 
-def test_without_myst_nb_the_value_is_shown(monkeypatch, capsys):
+def test_without_myst_nb_a_number_is_recorded_not_printed(monkeypatch, capsys):
+    from dlbook.glue import recorded
+
     monkeypatch.setitem(sys.modules, "myst_nb", None)  # `import myst_nb` now fails, as in Colab
-    assert glue("n_train", np.int64(60000)) == 60000
-    assert capsys.readouterr().out.strip() == "n_train = 60000"
+    glue("n_train", np.int64(60000))
+    glue("word", "lower")
+    assert capsys.readouterr().out == ""  # the Colab notebook's text already holds the book's value
+    assert recorded()["n_train"] == 60000 and type(recorded()["n_train"]) is int
+    assert recorded()["word"] == "lower"
+    glue("n_train", 59000)  # the latest value counts, as in myst-nb
+    assert recorded()["n_train"] == 59000
 
 
-def test_without_myst_nb_a_figure_is_displayed(monkeypatch):
+def test_without_myst_nb_display_true_shows_the_value(monkeypatch):
     import IPython.display
 
     shown = []
     monkeypatch.setitem(sys.modules, "myst_nb", None)
     monkeypatch.setattr(IPython.display, "display", shown.append)
-    figure = object()
-    glue("fig-x", figure)
-    assert shown == [figure]
+    glue("n", 3, display=True)
+    assert shown == [3]
+
+
+def test_without_myst_nb_a_figure_is_displayed_sharp(monkeypatch):
+    import IPython.display
+    from IPython.display import Image
+
+    from dlbook import plots
+    from dlbook.glue import recorded
+
+    shown = []
+    monkeypatch.setitem(sys.modules, "myst_nb", None)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    glue("fig-x", plots.probability_bars(np.full(10, 0.1)))
+    assert len(shown) == 1 and isinstance(shown[0], Image)
+    assert recorded()["fig-x"] == "<figure>"
 
 
 def test_bad_input():

@@ -3,12 +3,16 @@
 ``widget(model, ...)`` returns an HTML block that holds everything it needs: the drawing canvas,
 the network's weights (exported from the trained Keras model), a few test images for keyboard
 and screen-reader users, and the JavaScript that preprocesses a drawing like MNIST and runs the
-network. No server, no third-party code: the page works offline, in the book and in Colab.
+network. No server, no third-party code: the page works offline, in the book, in Colab and in
+JupyterLab. The block has its own id, by which its script finds it; where a front end runs no
+JavaScript, a line in the block says so (and a text-only front end prints that line).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import itertools
 import json
 from importlib import resources
 
@@ -17,6 +21,25 @@ import numpy as np
 from .data import NUM_CLASSES, check_labels
 
 ACTIVATIONS = ("relu", "sigmoid", "softmax", "linear")
+#: Shown until the block's script runs, and as the block's plain-text form.
+NO_JAVASCRIPT = (
+    "The draw-a-digit block needs JavaScript, which this viewer does not run. Open the notebook "
+    "in Colab, JupyterLab or Jupyter Notebook, or use the page in the online book."
+)
+_BLOCKS = itertools.count()
+
+
+class DrawBlock:
+    """The block as a notebook output: HTML where the front end shows HTML, else one text line."""
+
+    def __init__(self, html: str, block_id: str):
+        self.html, self.id = html, block_id
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return NO_JAVASCRIPT
 
 STYLE = """
 .dlbook-draw { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; margin: 1rem 0; }
@@ -84,8 +107,6 @@ def widget(model, images, labels, check_index: int = 11):
     is embedded with Keras' own probabilities for it, so that a test can check that the page
     computes exactly what Keras computes.
     """
-    from IPython.display import HTML
-
     images = np.asarray(images)
     labels = check_labels(labels)
     if images.ndim != 2 or images.shape[1] != 784 or images.dtype != np.float32:
@@ -119,7 +140,9 @@ def widget(model, images, labels, check_index: int = 11):
         f'<option value="{i}">Test image {e["index"]} (a {e["label"]})</option>'
         for i, e in enumerate(examples)
     )
-    block = f"""<div class="dlbook-draw" data-dlbook-draw>
+    digest = hashlib.sha256(payload_json.encode()).hexdigest()[:12]
+    block_id = f"dlbook-draw-{digest}-{next(_BLOCKS)}"
+    block = f"""<div class="dlbook-draw" id="{block_id}" data-dlbook-draw>
 <style>{STYLE}</style>
 <div class="dlbook-draw__panel">
   <canvas class="dlbook-draw__canvas" width="280" height="280" role="img"
@@ -139,8 +162,10 @@ def widget(model, images, labels, check_index: int = 11):
 <div class="dlbook-draw__result">
   <div class="dlbook-draw__bars" aria-hidden="true"></div>
   <p class="dlbook-draw__text" aria-live="polite">Draw a digit, or pick a test image.</p>
+  <p class="dlbook-draw__nojs"><strong>{NO_JAVASCRIPT}</strong></p>
 </div>
 <script type="application/json" class="dlbook-draw__data">{payload_json}</script>
-<script>{script}</script>
+<script>{{ const DLBOOK_DRAW_ID = "{block_id}";
+{script}}}</script>
 </div>"""
-    return HTML(block)
+    return DrawBlock(block, block_id)

@@ -2,7 +2,11 @@
 // Embedded by dlbook.draw.widget; no dependencies, no network access.
 (function () {
   "use strict";
-  const root = document.currentScript.closest("[data-dlbook-draw]");
+  // The block finds itself by its own id (set by dlbook.draw.widget just above this code), not
+  // by where this script sits: Colab and JupyterLab may run an output's scripts elsewhere.
+  const root = document.getElementById(DLBOOK_DRAW_ID);
+  const noScript = root.querySelector(".dlbook-draw__nojs");
+  if (noScript) noScript.remove();
   const data = JSON.parse(root.querySelector(".dlbook-draw__data").textContent);
 
   function decode(b64, Type) {

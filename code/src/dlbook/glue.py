@@ -1,8 +1,12 @@
 """Put numbers and figures from the run into the prose (used by every chapter).
 
 In the book build, ``glue`` hands the value to myst-nb so the prose can cite it with
-``{glue:text}`` or ``{glue:figure}``. Where myst-nb is not installed (Colab, a plain Jupyter)
-the value is displayed instead, so the chapter still runs and the reader still sees it.
+``{glue:text}`` or ``{glue:figure}``. Where myst-nb is not installed (Colab, a plain Jupyter) a
+figure is displayed where it is made; a number or a word is only recorded, since the Colab
+notebook already prints the book's value in its text and the reader's own cells print theirs.
+
+Every glued value is also recorded in this process (:func:`recorded`), so that a notebook run
+outside the book can be compared with the book value by value (``scripts/run_notebooks.py``).
 
 A matplotlib figure is rendered as a PNG at twice its resolution, marked to be shown at its
 normal size, so it stays sharp on high-density screens and on paper.
@@ -11,7 +15,6 @@ normal size, so it stays sharp on high-density screens and on paper.
 from __future__ import annotations
 
 import io
-import numbers
 
 import numpy as np
 
@@ -67,16 +70,29 @@ def _is_figure(value) -> bool:
     return isinstance(value, Figure)
 
 
-def glue(name: str, value, display: bool = False):
-    """Record ``value`` under ``name`` for the prose, and return it.
+#: name -> value of everything glued in this process (figures as "<figure>"): see recorded().
+_RECORDED: dict[str, object] = {}
+
+
+def recorded() -> dict[str, object]:
+    """Everything glued so far in this process: numbers and words as they were glued."""
+    return dict(_RECORDED)
+
+
+def glue(name: str, value, display: bool = False) -> None:
+    """Record ``value`` under ``name`` for the prose.
 
     ``display=False`` (the default) hides the value in the cell's output in the book, where the
-    prose shows it. Outside the book build it is always shown.
+    prose shows it. Outside the book build a figure is always displayed, and a number or word
+    only with ``display=True``. Returns nothing, so that a ``glue(...)`` on a cell's last line
+    adds no output of its own.
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"glue() needs a non-empty string name; got {name!r}.")
     value = _plain(value)
-    if _is_figure(value):
+    is_figure = _is_figure(value)
+    _RECORDED[name] = "<figure>" if is_figure else value
+    if is_figure:
         value = sharp_image(value)
     try:
         from myst_nb import glue as nb_glue
@@ -84,15 +100,13 @@ def glue(name: str, value, display: bool = False):
         nb_glue = None
     if nb_glue is not None:
         nb_glue(name, value, display=display)
-        return value
+        return
+    if not (is_figure or display):
+        return
     try:
         from IPython.display import display as ipy_display
-    except ImportError:  # plain Python: print numbers and text, skip figures
-        if isinstance(value, (numbers.Number, str)):
+    except ImportError:  # plain Python: print numbers and words, skip figures
+        if not is_figure:
             print(f"{name} = {value!r}")
-        return value
-    if isinstance(value, (numbers.Number, str)):
-        print(f"{name} = {value!r}")
-    else:
-        ipy_display(value)
-    return value
+        return
+    ipy_display(value)
