@@ -1,0 +1,79 @@
+"""Has Google Colab moved? Compare requirements-colab.txt with Colab's published versions.
+
+    python scripts/colab_versions.py [FREEZE] [OS_INFO]
+
+FREEZE is Colab's ``pip-freeze.gpu.txt`` and OS_INFO its ``os-info-gpu.txt``, as files or URLs;
+by default both are read from the public repository googlecolab/backend-info (main branch).
+Every package pinned in requirements-colab.txt must have the same version there, and the
+Python in .github/colab-python-version the same major.minor. Otherwise this names what moved
+and exits with status 1: copy the new versions into those two files (README, "Run in Colab").
+Uses the standard library only, so it runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKEND_INFO = "https://raw.githubusercontent.com/googlecolab/backend-info/main/"
+PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
+
+
+def normalize(name: str) -> str:
+    """A distribution name as pip compares them (PEP 503): case and -_. do not matter."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(text: str) -> dict[str, str]:
+    """normalized name -> version of every ``name==version`` line."""
+    return {normalize(m.group(1)): m.group(2) for line in text.splitlines() if (m := PIN.match(line))}
+
+
+def colab_python(os_info: str) -> str:
+    match = re.search(r"^Python (\d+\.\d+)", os_info, re.M)
+    if not match:
+        raise ValueError("no 'Python X.Y' line in Colab's os-info file")
+    return match.group(1)
+
+
+def moved(ours: dict[str, str], colab: dict[str, str]) -> list[str]:
+    """One line per pinned package whose version Colab no longer has."""
+    lines = []
+    for name, version in sorted(ours.items()):
+        if name not in colab:
+            lines.append(f"{name}: pinned {version}, not installed in Colab any more")
+        elif colab[name] != version:
+            lines.append(f"{name}: pinned {version}, Colab has {colab[name]}")
+    return lines
+
+
+def read(source: str) -> str:
+    if re.match(r"https?://", source):
+        with urllib.request.urlopen(source, timeout=60) as response:  # noqa: S310 - a fixed https URL
+            return response.read().decode()
+    return Path(source).read_text()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) > 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    freeze = argv[0] if argv else BACKEND_INFO + "pip-freeze.gpu.txt"
+    os_info = argv[1] if len(argv) > 1 else BACKEND_INFO + "os-info-gpu.txt"
+    lines = moved(pins((ROOT / "requirements-colab.txt").read_text()), pins(read(freeze)))
+    ours_python = (ROOT / ".github" / "colab-python-version").read_text().strip()
+    theirs_python = colab_python(read(os_info))
+    if theirs_python != ours_python:
+        lines.append(f"python: .github/colab-python-version says {ours_python}, Colab runs {theirs_python}")
+    if lines:
+        print("Colab has moved since requirements-colab.txt was written:", *lines, sep="\n  ")
+        return 1
+    print(f"requirements-colab.txt matches Colab (Python {theirs_python}).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
