@@ -220,11 +220,14 @@ def numpy_training(weights, x_train, y_train, x_test, y_test) -> dict:
 
 
 def keras_variants(backend: str) -> dict[str, dict]:
+    from dlbook.models import fast_steps_per_execution
+
     variants = {"default": {}, "jit_compile=True": {"jit_compile": True}}
-    if backend != "torch":  # Keras' PyTorch backend allows only steps_per_execution=1
-        variants["steps_per_execution=100"] = {"steps_per_execution": 100}
-        variants["steps_per_execution=100, jit_compile=True"] = {
-            "steps_per_execution": 100,
+    steps = fast_steps_per_execution(backend)
+    if steps > 1:  # not where Keras allows only one step per call (PyTorch)
+        variants[f"steps_per_execution={steps}"] = {"steps_per_execution": steps}
+        variants[f"steps_per_execution={steps}, jit_compile=True"] = {
+            "steps_per_execution": steps,
             "jit_compile": True,
         }
     return variants
@@ -277,7 +280,10 @@ def keras_training(backend: str) -> dict:
 
 def recommended(backend: str) -> str:
     """The setting the book recommends (chapter Training): dlbook.models.fast_steps_per_execution."""
-    return "default" if backend == "torch" else "steps_per_execution=100"
+    from dlbook.models import fast_steps_per_execution
+
+    steps = fast_steps_per_execution(backend)
+    return "default" if steps == 1 else f"steps_per_execution={steps}"
 
 
 # --- the whole run --------------------------------------------------------------------------------

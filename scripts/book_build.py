@@ -3,12 +3,15 @@
 **Execution cache.** jupyter-cache keys a chapter on its cell sources only, and Sphinx does
 not re-read a chapter whose file did not change, so editing the ``dlbook`` package would leave
 stale outputs. This extension points myst-nb's cache at ``_build/.jupyter_cache/<key>``, where
-the key hashes the helper package's files (sources and data), the Keras version and the Keras
-backend. A change of any of them is a new cache path, which Sphinx sees as a changed
-configuration: every chapter is re-read and re-executed. Going back to an earlier state finds
-its cache again.
+the key is the backend and a hash of the environment (``run_notebooks.fingerprint``: the
+interpreter, every installed distribution and version, the helper package's files, the MNIST
+file, the Keras backend and thread settings). A change of any of them is a new cache path,
+which Sphinx sees as a changed configuration: every chapter is re-read and re-executed. Going
+back to an earlier state finds its cache again. With ``DLBOOK_CACHE`` set (scripts/ci sets it)
+the cache lives in ``DLBOOK_CACHE/jupyter-cache/<key>`` instead, outside the build folder, so a
+fresh clone reuses what an earlier one executed with exactly the same inputs.
 
-``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache (used by CI).
+``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache.
 
 **Colab.** At the end of each build the chapters' Colab notebooks are written to
 ``_build/notebooks`` (see ``colab.py``); the site's ``.ipynb`` downloads become the same
@@ -30,9 +33,6 @@ or as a plain reference (``:format: apalike``), so the "How to cite" page never 
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import importlib.util
 import os
 from pathlib import Path
 
@@ -40,6 +40,7 @@ import colab  # scripts/colab.py, importable because _config.yml adds scripts/ f
 import reading_time
 from docutils import nodes
 from docutils.parsers.rst import directives
+from run_notebooks import fingerprint
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
@@ -47,28 +48,23 @@ MODES = ("cache", "force", "off")
 
 
 def helper_key() -> str:
-    """A short hash of what a chapter's outputs depend on besides its own source."""
-    spec = importlib.util.find_spec("dlbook")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The helper package dlbook is not installed; run `make install`.")
-    root = Path(next(iter(spec.submodule_search_locations)))
-    digest = hashlib.sha256()
-    files = (p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in sorted(files):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update(importlib.metadata.version("keras").encode())
+    """A short hash of what a chapter's outputs depend on besides its own source: the
+    environment fingerprint the notebook runs use too (``run_notebooks.fingerprint``)."""
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    return f"{backend}-{digest.hexdigest()[:16]}"
+    return f"{backend}-{fingerprint()[:16]}"
 
 
 def _configure(app, config):
-    base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
-    config.nb_execution_cache_path = str(base / helper_key())
     mode = os.environ.get("DLBOOK_EXECUTE", "").strip()
     if mode:
         if mode not in MODES:
             raise ValueError(f"DLBOOK_EXECUTE must be one of {', '.join(MODES)}; got {mode!r}.")
         config.nb_execution_mode = mode
+    if os.environ.get("DLBOOK_CACHE"):  # kept outside the build folder, across clones (scripts/ci)
+        base = Path(os.environ["DLBOOK_CACHE"]).expanduser() / "jupyter-cache"
+    else:
+        base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    config.nb_execution_cache_path = str(base / helper_key())
 
 
 def _colab_button(app, pagename, templatename, context, doctree):

@@ -117,11 +117,21 @@ def read_settings(root: Path = ROOT) -> Settings:
     )
 
 
+def toc_parts(root: Path = ROOT) -> list[list[str]]:
+    """The table of contents, read here and nowhere else: the root page alone, then each part's
+    pages, as document names such as ``book/training``."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    return [[toc["root"]]] + [[c["file"] for c in part["chapters"]] for part in toc.get("parts", [])]
+
+
+def toc_pages(root: Path = ROOT) -> list[str]:
+    """Every page of the book in reading order."""
+    return [name for part in toc_parts(root) for name in part]
+
+
 def chapters(root: Path = ROOT) -> list[str]:
     """The notebook chapters in reading order (document names such as ``book/training``)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    names = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
-    return [name for name in names if _is_notebook((root / f"{name}.md").read_text())]
+    return [name for name in toc_pages(root) if _is_notebook((root / f"{name}.md").read_text())]
 
 
 def _is_notebook(text: str) -> bool:
@@ -177,10 +187,8 @@ def chapter_titles(root: Path = ROOT) -> dict[str, tuple[str, str]]:
     A chapter's own label, ``(ch-training)=`` above its ``#`` title, links to the page; a section
     label links to the page and the section's anchor.
     """
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    pages = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part["chapters"]]
     titles = {}
-    for name in pages:
+    for name in toc_pages(root):
         text = (root / f"{name}.md").read_text()
         for match in re.finditer(r"^\(([\w-]+)\)=\n(#+) (.+)$", text, re.M):
             label, level, title = match.groups()
@@ -205,8 +213,10 @@ def glued_values(build_dir: Path, docname: str) -> dict[str, str]:
     if not path.exists():
         raise ValueError(f"{path} is missing: the Colab notebooks are made after a book build (make book).")
     glued = json.loads(path.read_text())
-    return {
-        name: out["data"]["text/plain"] for name, out in glued.items() if "text/plain" in out.get("data", {})
+    return {  # numbers and words; a figure's text/plain is only "<Figure ...>"
+        name: out["data"]["text/plain"]
+        for name, out in glued.items()
+        if "text/plain" in out.get("data", {}) and not any(k.startswith("image/") for k in out["data"])
     }
 
 

@@ -10,14 +10,25 @@ importable and from where) and, per notebook, the time it took, the error if it 
 values its cells glued (read from ``dlbook.glue.recorded()`` in the notebook's own kernel after
 its last cell, so the notebook itself carries no extra output).
 Exit status 1 if any notebook failed.
+
+**Reuse.** With ``DLBOOK_CACHE`` set to a folder, a notebook that already ran successfully with
+exactly the same inputs is not run again: its executed copy and result are taken from
+``DLBOOK_CACHE/runs/<key>``, and run.json marks it ``"cached": true`` with the seconds of the
+run that made it. The key hashes everything the run depends on (:func:`fingerprint`: the
+interpreter, every installed distribution and its version, the helper package's files, the
+MNIST file, the Keras backend and thread settings, this script) and the notebook's cells. Runs
+that fail are never stored. ``DLBOOK_EXECUTE=force`` runs everything.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -26,6 +37,58 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+#: Environment variables that change what a chapter computes or how it runs.
+SETTINGS = ("KERAS_BACKEND", "OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "PYTHONHASHSEED")
+
+
+def fingerprint() -> str:
+    """A hash of everything a chapter's outputs depend on besides its own cells: the
+    interpreter, every installed distribution and version, the files of the helper package
+    ``dlbook`` (wherever it is installed from), the MNIST file and the settings in SETTINGS.
+    The book build keys its execution cache on it too (scripts/book_build.py)."""
+    digest = hashlib.sha256()
+
+    def add(*parts):
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else str(part).encode())
+            digest.update(b"\0")
+
+    add(sys.version, sys.platform)
+    add(*sorted(f"{d.metadata['Name']}=={d.version}".lower() for d in importlib.metadata.distributions()))
+    spec = importlib.util.find_spec("dlbook")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("The helper package dlbook is not installed; run `make install`.")
+    package = Path(next(iter(spec.submodule_search_locations)))
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        add(path.relative_to(package).as_posix(), path.read_bytes())
+    mnist = os.environ.get("DLBOOK_MNIST")
+    add(hashlib.sha256(Path(mnist).read_bytes()).hexdigest() if mnist and Path(mnist).is_file() else mnist)
+    add(*(f"{name}={os.environ.get(name)}" for name in SETTINGS))
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path | None:
+    """Where finished runs are kept (``DLBOOK_CACHE``), or None: no reuse."""
+    if not os.environ.get("DLBOOK_CACHE") or os.environ.get("DLBOOK_EXECUTE") == "force":
+        return None
+    return Path(os.environ["DLBOOK_CACHE"]).expanduser() / "runs"
+
+
+def run_key(notebook, environment_key: str) -> str:
+    """The cache key of one notebook's run: its cells, the environment, this script."""
+    cells = []
+    for cell in notebook.cells:
+        source = cell.source
+        if cell.metadata.get("id") == "setup":  # the commit it would install from changes each commit;
+            source = re.sub(
+                r"\b[0-9a-f]{12,40}\b", "<commit>", source
+            )  # with dlbook there, it installs nothing
+        cells.append([cell.cell_type, source])
+    digest = hashlib.sha256(json.dumps(cells).encode())
+    digest.update(environment_key.encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:32]
 
 
 def environment() -> dict:
@@ -87,9 +150,20 @@ def _execute(notebook, cwd: str, timeout: int) -> tuple[str | None, dict]:
 
 def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
     report = {"environment": environment(), "notebooks": {}}
+    cache = cache_dir()
+    environment_key = fingerprint() if cache else ""
     for path in sorted(notebook_dir.rglob("*.ipynb")):
         name = path.relative_to(notebook_dir).with_suffix("").as_posix()
         notebook = nbformat.read(path, as_version=4)
+        target = out_dir / f"{name}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        stored = cache / run_key(notebook, environment_key) if cache else None
+        if stored and (stored / "result.json").exists():
+            result = {**json.loads((stored / "result.json").read_text()), "cached": True}
+            shutil.copyfile(stored / "notebook.ipynb", target)
+            report["notebooks"][name] = result
+            print(f"{name}: ok, reused from {stored} (it ran in {result['seconds']:.1f} s)", flush=True)
+            continue
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="dlbook-run-") as cwd:
             try:
@@ -97,10 +171,18 @@ def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
             except DeadKernelError as err:
                 error, values = str(err)[-3000:], {}
         seconds = time.perf_counter() - start
-        report["notebooks"][name] = {"seconds": round(seconds, 2), "error": error, "values": values}
-        target = out_dir / f"{name}.ipynb"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        result = {"seconds": round(seconds, 2), "error": error, "values": values}
+        report["notebooks"][name] = result
         nbformat.write(notebook, target)
+        if stored and error is None:  # a failure is never reused
+            partial = stored.with_name(stored.name + f".tmp{os.getpid()}")
+            partial.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target, partial / "notebook.ipynb")
+            (partial / "result.json").write_text(json.dumps(result, indent=2))
+            if stored.exists():
+                shutil.rmtree(partial)
+            else:
+                partial.rename(stored)
         print(f"{name}: {'FAILED' if error else 'ok'} in {seconds:.1f} s", flush=True)
     (out_dir / "run.json").write_text(json.dumps(report, indent=2))
     return report

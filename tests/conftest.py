@@ -2,7 +2,6 @@
 book's glued values and how far a run outside the book may differ from them."""
 
 import ast
-import json
 import os
 import sys
 from pathlib import Path
@@ -54,17 +53,16 @@ def book_values():
     executed notebook): numbers and words, not figures."""
 
     def read(name: str) -> dict:
-        path = BUILD / "jupyter_execute" / f"{name}.glue.json"
-        if not path.exists():
-            pytest.fail(f"{path} is missing: build the book first (make book)")
+        try:
+            glued = colab.glued_values(BUILD, name)  # the one reader of myst-nb's glue files
+        except ValueError as err:
+            pytest.fail(str(err))
         values = {}
-        for key, output in json.loads(path.read_text()).items():
-            data = output.get("data", {})
-            if "text/plain" in data and not any(k.startswith("image/") for k in data):
-                try:
-                    values[key] = ast.literal_eval(data["text/plain"])
-                except (ValueError, SyntaxError):
-                    values[key] = data["text/plain"]
+        for key, text in glued.items():
+            try:
+                values[key] = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                values[key] = text
         return values
 
     return read

@@ -54,3 +54,13 @@ def test_bad_input(kwargs, message):
         models.train_dense_network(**args)
     with pytest.raises(ValueError, match="positive integer"):
         models.build_dense_network(hidden_units=0)
+
+
+def test_fast_steps_per_execution_is_one_only_where_keras_allows_one():
+    import keras
+
+    from dlbook.models import STEPS_PER_EXECUTION, fast_steps_per_execution
+
+    assert fast_steps_per_execution("torch") == 1
+    assert fast_steps_per_execution("jax") == fast_steps_per_execution("tensorflow") == STEPS_PER_EXECUTION > 1
+    assert fast_steps_per_execution() == fast_steps_per_execution(keras.config.backend())

@@ -2,17 +2,13 @@
 
 from pathlib import Path
 
-import yaml
+import colab
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        files += [chapter["file"] for chapter in part["chapters"]]
-    return files
+    return colab.toc_pages(ROOT)
 
 
 def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():

@@ -27,14 +27,23 @@ def build_dense_network(hidden_units: int = 10, hidden_activation: str = "sigmoi
     )
 
 
-def fast_steps_per_execution() -> int:
-    """100 training steps per call into the backend, or 1 on PyTorch, which supports only 1.
+#: Training steps per call into the backend that chapter *Improving training* recommends for
+#: small networks, and measures; Keras' PyTorch backend runs exactly one step per call. The
+#: benchmark (scripts/benchmark.py) reads this rule from here.
+STEPS_PER_EXECUTION = 100
+ONE_STEP_BACKENDS = frozenset({"torch"})
 
-    The setting chapter *Improving training* recommends for small networks, and measures.
+
+def fast_steps_per_execution(backend: str | None = None) -> int:
+    """100 training steps per call into the backend, or 1 where Keras allows only one (PyTorch).
+
+    ``backend`` defaults to the backend Keras is running on.
     """
-    import keras
+    if backend is None:
+        import keras
 
-    return 1 if keras.config.backend() == "torch" else 100
+        backend = keras.config.backend()
+    return 1 if backend in ONE_STEP_BACKENDS else STEPS_PER_EXECUTION
 
 
 def _check_xy(x, y, name):
