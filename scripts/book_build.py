@@ -65,6 +65,28 @@ def _configure(app, config):
     else:
         base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     config.nb_execution_cache_path = str(base / helper_key())
+    # The site's address, for Open Graph, is the one html.baseurl gives (not typed twice), and the
+    # citing pages read the book's address, release and repository from CITATION.cff.
+    config.ogp_site_url = config.html_baseurl
+    config.myst_substitutions = {**(config.myst_substitutions or {}), **citation_facts(Path(app.srcdir))}
+
+
+def citation_facts(root: Path) -> dict[str, str]:
+    """Substitutions for the prose (``{{ site_url }}``...), read from CITATION.cff."""
+    import yaml
+
+    cff = yaml.safe_load((root / "CITATION.cff").read_text())
+    return {
+        "site_url": cff["url"],
+        "repository": cff["repository-code"],
+        "version": str(cff["version"]),
+        "release_tag": f"v{cff['version']}",
+        "book_title": cff["title"],
+        "authors": ", ".join(
+            a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]
+        ),
+        "year": str(cff["date-released"])[:4],
+    }
 
 
 def _colab_button(app, pagename, templatename, context, doctree):

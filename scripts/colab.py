@@ -358,13 +358,14 @@ def myst_leftovers(notebook: nbformat.NotebookNode) -> list[str]:
 
 
 def with_book_outputs(
-    colab_nb: nbformat.NotebookNode, executed: nbformat.NotebookNode
+    colab_nb: nbformat.NotebookNode, executed: nbformat.NotebookNode, glued: dict
 ) -> nbformat.NotebookNode:
     """A copy of a Colab notebook holding the outputs of the book's executed notebook.
 
-    The code cells correspond one to one (after the setup cell). Outputs myst-nb keeps only for
-    the prose (glue records) are dropped, except figures, which the book shows and a reader
-    should see where they are made.
+    The code cells correspond one to one (after the setup cell). myst-nb keeps glued values out
+    of the executed notebook (``glued``: its ``.glue.json``); the numbers are in the text, and
+    each glued figure is put back as an output of the cell that glues it, where a reader running
+    the notebook sees it too.
     """
     result = nbformat.from_dict(json.loads(json.dumps(colab_nb)))
     ours = [c for c in result.cells[1:] if c.cell_type == "code"]
@@ -373,20 +374,31 @@ def with_book_outputs(
         raise ValueError(f"{len(ours)} code cells in the Colab notebook, {len(theirs)} in the executed one")
     for cell, done in zip(ours, theirs, strict=True):
         cell.execution_count = done.get("execution_count")
-        cell.outputs = [out for out in map(_shown_output, done.get("outputs", [])) if out is not None]
+        cell.outputs = [out for out in done.get("outputs", []) if "scrapbook" not in out.get("metadata", {})]
+    for name, output in glued.items():
+        prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+        data = {key.removeprefix(prefix): value for key, value in output.get("data", {}).items()}
+        if not any(key.startswith("image/") for key in data):
+            continue  # a number or a word: the text shows it
+        gluing = [c for c in ours if any(re.fullmatch(pattern, name) for pattern in _glued_names(c.source))]
+        if len(gluing) != 1:
+            raise ValueError(
+                f"figure {name!r}: {len(gluing)} code cells glue it; the download needs exactly one"
+            )
+        metadata = {k: v for k, v in output.get("metadata", {}).items() if k != "scrapbook"}
+        gluing[0].outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
     return result
 
 
-def _shown_output(output: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
-    scrap = output.get("metadata", {}).get("scrapbook")
-    if not scrap:
-        return output
-    prefix = scrap.get("mime_prefix", "")
-    data = {key[len(prefix) :]: value for key, value in output.get("data", {}).items()}
-    if not any(key.startswith("image/") for key in data):
-        return None  # a number or word for the prose: the text shows it
-    metadata = {k: v for k, v in output.get("metadata", {}).items() if k != "scrapbook"}
-    return nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+def _glued_names(source: str) -> list[str]:
+    """Patterns of the names a cell's ``glue("name", ...)`` calls glue; in an f-string name
+    each ``{...}`` becomes ``.+``."""
+    patterns = []
+    for match in re.finditer(r"""\bglue\(\s*(f?)(["'])(.*?)\2""", source, re.S):
+        is_f, literal = match.group(1), match.group(3)
+        parts = re.split(r"\{[^{}]*\}", literal) if is_f else [literal]
+        patterns.append(".+".join(re.escape(part) for part in parts))
+    return patterns
 
 
 def write_notebooks(out_dir: Path, root: Path = ROOT, build_dir: Path | None = None) -> list[Path]:
@@ -414,7 +426,8 @@ def write_downloads(notebook_dir: Path, html_dir: Path, build_dir: Path, root: P
         for docname in chapters(root):
             colab_nb = nbformat.read(notebook_dir / f"{docname}.ipynb", as_version=4)
             executed = nbformat.read(build_dir / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
-            text = nbformat.writes(with_book_outputs(colab_nb, executed)) + "\n"
+            glued = json.loads((build_dir / "jupyter_execute" / f"{docname}.glue.json").read_text())
+            text = nbformat.writes(with_book_outputs(colab_nb, executed, glued)) + "\n"
             _write_if_changed(html_dir / "_sources" / f"{docname}.ipynb", text)
             info = zipfile.ZipInfo(f"dlbook-notebooks/{docname}.ipynb", date_time=(2020, 1, 1, 0, 0, 0))
             bundle.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)

@@ -11,7 +11,6 @@ from bs4 import BeautifulSoup
 
 from dlbook import models
 
-from .test_colab import book_values
 from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
 
 BUILD = ROOT / "_build" / "html"
@@ -110,7 +109,7 @@ def test_dense_network_parameter_count():
     assert "Keras counts 7,960 parameters, as derived" in main_text("book/dense-network")
 
 
-def test_training_chapters_report_validation_results_and_choose_the_final_rate():
+def test_training_chapters_report_validation_results_and_choose_the_final_rate(book_values):
     training, improving = book_values("book/training"), book_values("book/improving-training")
     # The reference under-fits (the post's own log showed about 70%) and is still improving at epoch 5.
     assert 0.5 < training["ref_val_acc_5"] < 0.8
@@ -121,7 +120,7 @@ def test_training_chapters_report_validation_results_and_choose_the_final_rate()
     assert "{ref}`ch-evaluation`" in source("book/training")  # points forward to the test set
 
 
-def test_evaluation_counts_add_up():
+def test_evaluation_counts_add_up(book_values):
     values = book_values("book/evaluation")
     assert values["n_test"] == 10_000 and values["n_six"] == 958  # the test set's sixes (data facts)
     assert values["tp6"] + values["fn6"] == values["n_six"]
@@ -144,7 +143,7 @@ def test_learning_chapter_designs_a_97_percent_network():
     assert "stopped after" in text or "Training stopped after" in text
 
 
-def test_convolutional_network_beats_the_dense_network():
+def test_convolutional_network_beats_the_dense_network(book_values):
     values = book_values("book/convolutional")
     assert values["cnn_acc"] > values["dense_acc"] >= 0.97
     assert values["cnn_errors"] < values["dense_errors"]

@@ -73,17 +73,20 @@ def load_mnist_file(path) -> dict[str, np.ndarray]:
     if not path.is_file():
         raise MnistFileError(f"{where} is a directory, not a file. {_FIX}")
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise MnistFileError(f"{where} is a single .npy array, not an .npz archive. {_FIX}")
-        with loaded as npz:
-            missing = [key for key in MNIST_ARRAYS if key not in npz.files]
-            if missing:
-                raise MnistFileError(
-                    f"{where}: the file has no array named {', '.join(missing)} "
-                    f"(it holds: {', '.join(npz.files) or 'nothing'}). {_FIX}"
-                )
-            arrays = {key: npz[key] for key in MNIST_ARRAYS}
+        # Opened here, not by np.load: NumPy leaves its own handle open when a truncated
+        # archive fails to load.
+        with path.open("rb") as handle:
+            loaded = np.load(handle, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise MnistFileError(f"{where} is a single .npy array, not an .npz archive. {_FIX}")
+            with loaded as npz:
+                missing = [key for key in MNIST_ARRAYS if key not in npz.files]
+                if missing:
+                    raise MnistFileError(
+                        f"{where}: the file has no array named {', '.join(missing)} "
+                        f"(it holds: {', '.join(npz.files) or 'nothing'}). {_FIX}"
+                    )
+                arrays = {key: npz[key] for key in MNIST_ARRAYS}
     except MnistFileError:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as err:
