@@ -38,13 +38,18 @@ BUILD = ROOT / "_build"
 sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules (colab.py reads the toc)
 import colab  # noqa: E402
 
-#: The notebook chapters in reading order; a test with a ``chapter`` argument runs once for each.
+#: A test with a ``chapter`` argument runs once for each notebook chapter, one with ``book_page``
+#: for every page of the book, one with ``prose_page`` for each page without code; all in
+#: reading order, from the table of contents (read by scripts/colab.py only).
 CHAPTERS = colab.chapters(ROOT)
+PAGES = colab.toc_pages(ROOT)
+PARAMETERS = {"chapter": CHAPTERS, "book_page": PAGES, "prose_page": [p for p in PAGES if p not in CHAPTERS]}
 
 
 def pytest_generate_tests(metafunc):
-    if "chapter" in metafunc.fixturenames:
-        metafunc.parametrize("chapter", CHAPTERS)
+    for name, values in PARAMETERS.items():
+        if name in metafunc.fixturenames:
+            metafunc.parametrize(name, values)
 
 
 @pytest.fixture(scope="session")

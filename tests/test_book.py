@@ -11,10 +11,8 @@ from bs4 import BeautifulSoup
 
 from dlbook import models
 
-from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
-
+ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build" / "html"
-CHAPTERS = [name for name in toc_files() if name not in NOT_NOTEBOOKS]
 
 pytestmark = pytest.mark.book
 
@@ -35,50 +33,48 @@ def test_build_left_no_execution_reports():
     assert not reports.exists() or not any(reports.rglob("*.err.log"))
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_no_error_output(name):
-    html = page(name)
+def test_no_error_output(chapter):
+    html = page(chapter)
     main = html.find("main")
     assert main is not None
     assert not main.select(".output.error, .output.traceback, .output.stderr")
     text = main.get_text()
     for marker in ("Traceback (most recent call last)", "Error:", "Warning:", "WARNING:", "UserWarning"):
-        assert marker not in text, f"{name}: {marker!r} in the page"
+        assert marker not in text, f"{chapter}: {marker!r} in the page"
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_every_glued_figure_is_rendered_with_alt_text(name):
-    html = page(name)
-    names = re.findall(r"```\{glue:figure\} \S+\n(?::[^\n]*\n)*?:name: (\S+)", source(name))
-    if name == "book/draw-a-digit":  # its picture is the interactive widget (tests/test_browser.py)
-        assert not names and page(name).find(attrs={"data-dlbook-draw": True}) is not None
+def test_every_glued_figure_is_rendered_with_alt_text(chapter):
+    html = page(chapter)
+    names = re.findall(r"```\{glue:figure\} \S+\n(?::[^\n]*\n)*?:chapter: (\S+)", source(chapter))
+    if chapter == "book/draw-a-digit":  # its picture is the interactive widget (tests/test_browser.py)
+        assert not names and page(chapter).find(attrs={"data-dlbook-draw": True}) is not None
         return
-    if name == "book/first-program":  # the whole program and its printed output, no figure yet
+    if chapter == "book/first-program":  # the whole program and its printed output, no figure yet
         assert not names
         return
-    assert names, f"{name} glues no figure"
+    assert names, f"{chapter} glues no figure"
     for fig_name in names:
         figure = html.find(id=fig_name)
-        assert figure is not None, f"{name}: figure {fig_name} missing"
+        assert figure is not None, f"{chapter}: figure {fig_name} missing"
         img = figure.find("img")
-        assert img is not None and img.get("alt", "").strip(), f"{name}: figure {fig_name} has no image/alt"
-        assert (BUILD / Path(name).parent / img["src"]).resolve().exists()
+        assert img is not None and img.get("alt", "").strip(), (
+            f"{chapter}: figure {fig_name} has no image/alt"
+        )
+        assert (BUILD / Path(chapter).parent / img["src"]).resolve().exists()
         assert figure.find("figcaption") is not None and "Fig." in figure.find("figcaption").get_text()
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_every_image_has_alt_text_and_exists(name):
-    for img in page(name).find("main").find_all("img"):
-        assert img.get("alt", "").strip(), f"{name}: image {img.get('src')} without alt text"
-        assert (BUILD / Path(name).parent / img["src"]).resolve().exists(), img["src"]
+def test_every_image_has_alt_text_and_exists(chapter):
+    for img in page(chapter).find("main").find_all("img"):
+        assert img.get("alt", "").strip(), f"{chapter}: image {img.get('src')} without alt text"
+        assert (BUILD / Path(chapter).parent / img["src"]).resolve().exists(), img["src"]
 
 
-@pytest.mark.parametrize("name", CHAPTERS)
-def test_glued_values_are_resolved(name):
-    text = page(name).find("main").get_text()
+def test_glued_values_are_resolved(chapter):
+    text = page(chapter).find("main").get_text()
     assert "{glue" not in text
-    keys = set(re.findall(r"\{glue(?::text)?\}`([^`:]+)", source(name)))
-    assert keys, f"{name} glues no number"
+    keys = set(re.findall(r"\{glue(?::text)?\}`([^`:]+)", source(chapter)))
+    assert keys, f"{chapter} glues no number"
 
 
 def test_tensors_chapter_states_the_real_facts():

@@ -15,10 +15,11 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+import colab
 import pytest
 from playwright import sync_api as playwright  # a plain import: without playwright this fails, never skips
 
-from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
+ROOT = Path(__file__).resolve().parents[1]
 
 SITE = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
@@ -103,7 +104,7 @@ def page(browser):
     context.close()
 
 
-PAGES = [f"{name}.html" for name in toc_files()] + ["search.html", "genindex.html"]
+PAGES = [f"{name}.html" for name in colab.toc_pages(ROOT)] + ["search.html", "genindex.html"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -131,7 +132,7 @@ def test_page_loads_cleanly_and_passes_axe(page, base_url, path):
 
 
 def test_next_links_walk_the_book_in_reading_order(page, base_url):
-    order = toc_files()
+    order = colab.toc_pages(ROOT)
     page.goto(f"{base_url}/{order[0]}.html")
     visited = [order[0]]
     while (link := page.query_selector("a.right-next")) is not None:
@@ -144,19 +145,18 @@ def test_next_links_walk_the_book_in_reading_order(page, base_url):
     assert urlparse(page.url).path == f"/{order[-2]}.html"
 
 
-@pytest.mark.parametrize("name", [n for n in toc_files() if n not in NOT_NOTEBOOKS])
-def test_colab_and_download_buttons(page, base_url, name):
-    page.goto(f"{base_url}/{name}.html")
+def test_colab_and_download_buttons(page, base_url, chapter):
+    page.goto(f"{base_url}/{chapter}.html")
     page.click("button[aria-label='Launch interactive content']")
     colab = page.locator("a[href*='colab.research.google.com']")
     assert colab.count() == 1 and colab.is_visible()
-    assert colab.get_attribute("href").endswith(f"/blob/notebooks/{name}.ipynb")
+    assert colab.get_attribute("href").endswith(f"/blob/notebooks/{chapter}.ipynb")
     page.keyboard.press("Escape")
     page.click("button[aria-label='Download this page']")
     for suffix in (".ipynb", ".md"):
         link = page.locator(f".dropdown-download-buttons a:has-text('{suffix}')")
         assert link.is_visible()
-        response = page.request.get(f"{base_url}/{Path(name).parent}/{link.get_attribute('href')}")
+        response = page.request.get(f"{base_url}/{Path(chapter).parent}/{link.get_attribute('href')}")
         assert response.ok, suffix
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_toc import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow  # each test builds small books in a subprocess
 

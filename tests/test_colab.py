@@ -18,8 +18,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
-
+ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
 SETTINGS = colab.read_settings(ROOT)
 CHAPTERS = colab.chapters(ROOT)
@@ -37,8 +36,9 @@ def notebook(name: str) -> nbformat.NotebookNode:
 
 def test_every_chapter_in_book_is_a_notebook_chapter():
     on_disk = sorted(p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "book").glob("*.md"))
-    assert sorted(CHAPTERS) == [name for name in on_disk if name not in NOT_NOTEBOOKS]
-    assert CHAPTERS == [name for name in toc_files() if name in CHAPTERS]  # reading order
+    prose = {"book/index", "book/instructors", "book/citing", "book/glossary"}  # pages without code
+    assert sorted(CHAPTERS) == [name for name in on_disk if name not in prose]
+    assert CHAPTERS == [name for name in colab.toc_pages(ROOT) if name in CHAPTERS]  # reading order
 
 
 def test_helper_ref_is_the_release_of_the_helper_package():
@@ -222,9 +222,8 @@ def test_the_landing_page_offers_every_notebook_in_one_zip():
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("name", sorted(NOT_NOTEBOOKS))
-def test_prose_pages_have_no_colab_button(name):
-    html = (BUILD / "html" / f"{name}.html").read_text()
+def test_prose_pages_have_no_colab_button(prose_page):
+    html = (BUILD / "html" / f"{prose_page}.html").read_text()
     assert "colab.research.google.com" not in html
 
 
@@ -324,3 +323,32 @@ def test_colab_notebook_ran_and_matches_the_book(colab_run, chapter, book_values
     for key in sorted(set(numbers) - timing):
         assert key in got, f"{chapter}: {key} was not glued in the run"
         assert math.isclose(got[key], numbers[key], rel_tol=1e-4, abs_tol=1e-4), (key, got[key], numbers[key])
+
+
+def test_a_figure_goes_back_to_the_cell_that_glues_it():
+    source = 'glue("fig-a", f)\nfor name in ("x", "y"):\n    glue(f"fig-spread-{name}", g)\nglue(\'n\', 3)'
+    assert colab._glued_names(source) == ["fig\\-a", "fig\\-spread\\-.+", "n"]
+    colab_nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("setup"),
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell(source),
+        ]
+    )
+    executed = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell(source)]
+    )
+    executed.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hi\n")]
+    record = {"scrapbook": {"name": "fig-spread-y", "mime_prefix": "application/papermill.record/"}}
+    glued = {
+        "fig-spread-y": {"data": {"image/png": "iVBO", "text/plain": "<Figure>"}, "metadata": record},
+        "n": {"data": {"text/plain": "3"}, "metadata": record},
+    }
+    result = colab.with_book_outputs(colab_nb, executed, glued)
+    assert result.cells[1].outputs[0].text == "hi\n"
+    (figure,) = result.cells[2].outputs
+    assert figure.output_type == "display_data" and figure.data["image/png"] == "iVBO"
+    assert "scrapbook" not in figure.metadata
+    assert colab_nb.cells[2].get("outputs") == []  # the Colab notebook itself is left as it was
+    with pytest.raises(ValueError, match="0 code cells glue it"):
+        colab.with_book_outputs(colab_nb, executed, {"fig-elsewhere": glued["fig-spread-y"]})

@@ -1,11 +1,12 @@
 """Reading times on the instructors page: counted from the sources, and the page shows the count."""
 
 import sys
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from .test_toc import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules, to test them directly
 import colab  # noqa: E402

@@ -8,14 +8,16 @@ validation set.
 
 import ast
 import re
+from pathlib import Path
 
+import colab
 import jupytext
 import pytest
 
-from .test_toc import NOT_NOTEBOOKS, ROOT, toc_files
+ROOT = Path(__file__).resolve().parents[1]
 
 FIRST_TO_OPEN_IT = "book/evaluation"
-NOTEBOOKS = [name for name in toc_files() if name not in NOT_NOTEBOOKS]
+NOTEBOOKS = colab.chapters(ROOT)
 BEFORE = NOTEBOOKS[: NOTEBOOKS.index(FIRST_TO_OPEN_IT)]
 
 TEST_ARRAY = re.compile(r"^[xy]_te(st)?(_\w+)?$")  # x_test, y_test, x_test_flat, x_te, ...

@@ -11,7 +11,7 @@ import colab
 import pytest
 import yaml
 
-from .test_toc import ROOT
+ROOT = Path(__file__).resolve().parents[1]
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 SCRIPT = re.compile(r"(?<![\w/.-])(scripts/[\w./-]+|\.ci/run)")
