@@ -319,7 +319,7 @@ def test_the_draw_block_finds_itself_by_its_id_wherever_its_script_runs(browser,
         out.innerHTML = html;  // scripts inserted this way do not run...
         for (const old of Array.from(out.querySelectorAll("script"))) {
             const script = document.createElement("script");  // ...so the front end re-creates them
-            if (old.type) script.type = old.type;
+            for (const attribute of old.attributes) script.setAttribute(attribute.name, attribute.value);
             script.textContent = old.textContent;
             if (old.type === "application/json") {
                 old.replaceWith(script);
@@ -348,3 +348,24 @@ def test_without_javascript_the_draw_block_says_so(browser, base_url, draw_block
     page.goto(f"{base_url}/{DRAW}")
     assert page.locator(".dlbook-draw__nojs").inner_text() == draw.NO_JAVASCRIPT
     context.close()
+
+
+def test_the_page_prepares_a_drawing_as_mnist_was_prepared(browser, draw_block, mnist_arrays):
+    """Draw test digits on the canvas at ten times their size (as the keyboard choice does) and
+    run the page's own preprocessing: MNIST digits are already scaled and centred, so the 28 x 28
+    input must come back as the digit, within a few grey levels."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_content(f"<main>{draw_block._repr_html_()}</main>")
+    block = page.locator(f"#{draw_block.id}")
+    labels = mnist_arrays["y_test"][:200]
+    worst = {}
+    for choice in range(1, 11):  # options: (choose), then the first test image of 0, 1, ..., 9
+        block.locator(".dlbook-draw__pick").select_option(index=choice)
+        digit = choice - 1
+        expected = mnist_arrays["x_test"][int((labels == digit).argmax())].reshape(784) / 255
+        got = block.evaluate("el => Array.from(el.dlbookDraw.preprocess())")
+        worst[digit] = max(abs(a - b) for a, b in zip(got, expected, strict=True)) * 255
+    context.close()
+    print(f"largest difference per digit, in grey levels: {worst}")
+    assert max(worst.values()) <= 4, worst

@@ -79,7 +79,7 @@ def export_dense(model) -> list[dict]:
         raise ValueError(f"export_dense handles networks of Dense layers only; got {kinds}.")
     exported = []
     for layer in layers:
-        kernel, bias = (keras.ops.convert_to_numpy(w) for w in (layer.kernel, layer.bias))
+        kernel, bias = layer.kernel.numpy(), layer.bias.numpy()  # np.array(variable) is deprecated
         activation = layer.activation.__name__
         if activation not in ACTIVATIONS:
             raise ValueError(
