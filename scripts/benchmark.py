@@ -112,8 +112,7 @@ def build(env: dict) -> tuple[float, dict[str, float]]:
 
 
 def chapter_names() -> list[str]:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import colab
+    import colab  # scripts/ is this script's own folder, first on its path
 
     return [name for name in colab.chapters(ROOT) if name not in REPORTS]
 

@@ -18,7 +18,7 @@ each chapter this module writes ``_build/notebooks/<chapter path>.ipynb``:
 The same notebooks with the book's outputs replace the site's ``.ipynb`` downloads, and
 ``notebooks.zip`` at the site's root holds all of them (:func:`write_downloads`).
 
-The Sphinx extension ``book_build`` calls :func:`write_notebooks` and :func:`write_downloads` at
+The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :func:`write_downloads` at
 the end of every build. From the command line:
 
     python scripts/colab.py [write]              write _build/notebooks (after a book build)

@@ -46,7 +46,7 @@ def fingerprint() -> str:
     """A hash of everything a chapter's outputs depend on besides its own cells: the
     interpreter, every installed distribution and version, the files of the helper package
     ``dlbook`` (wherever it is installed from), the MNIST file and the settings in SETTINGS.
-    The book build keys its execution cache on it too (scripts/book_build.py)."""
+    The book build keys its execution cache on it too (scripts/sphinx_extension.py)."""
     digest = hashlib.sha256()
 
     def add(*parts):

@@ -3,9 +3,9 @@ book's glued values and how far a run outside the book may differ from them."""
 
 import ast
 import os
-import sys
 from pathlib import Path
 
+import colab  # scripts/colab.py (pytest's pythonpath): it reads the table of contents
 import numpy as np
 import pytest
 
@@ -35,8 +35,6 @@ def mnist_path(mnist_arrays, tmp_path_factory) -> Path:
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules (colab.py reads the toc)
-import colab  # noqa: E402
 
 #: A test with a ``chapter`` argument runs once for each notebook chapter, one with ``book_page``
 #: for every page of the book, one with ``prose_page`` for each page without code; all in

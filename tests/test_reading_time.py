@@ -1,6 +1,5 @@
 """Reading times on the instructors page: counted from the sources, and the page shows the count."""
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -8,7 +7,6 @@ from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 
-sys.path.insert(0, str(ROOT / "scripts"))  # the build's own modules, to test them directly
 import colab  # noqa: E402
 import reading_time  # noqa: E402
 

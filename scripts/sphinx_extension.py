@@ -1,4 +1,5 @@
-"""Sphinx extension loaded by _config.yml: a cache that notices helper changes, and Colab.
+"""The book's Sphinx extension (loaded by _config.yml; scripts/build-book runs the build): a cache
+that notices environment changes, Colab notebooks and downloads, citation and reading-time directives.
 
 **Execution cache.** jupyter-cache keys a chapter on its cell sources only, and Sphinx does
 not re-read a chapter whose file did not change, so editing the ``dlbook`` package would leave
