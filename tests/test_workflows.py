@@ -89,6 +89,34 @@ def test_every_action_is_pinned_to_a_full_commit_sha():
                 assert re.search(r"# v\d", line), f"{line}: say which version the SHA is"
 
 
+#: The first release of each action that runs on Node 24 (GitHub removed Node 20 on 2026-09-16).
+FIRST_NODE24_MAJOR = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/upload-artifact": 6,
+    "actions/download-artifact": 7,
+    "actions/upload-pages-artifact": 5,
+    "actions/deploy-pages": 5,
+    "actions/cache": 5,
+}
+
+
+def test_every_action_is_a_node24_release():
+    for workflow in WORKFLOWS:
+        for match in re.finditer(r"uses:\s*([\w.-]+/[\w.-]+)@[0-9a-f]{40} # v(\d+)", workflow.read_text()):
+            action, major = match.group(1), int(match.group(2))
+            assert action in FIRST_NODE24_MAJOR, f"{workflow.name}: {action}: add its first Node 24 major"
+            assert major >= FIRST_NODE24_MAJOR[action], f"{workflow.name}: {action} v{major} runs on Node 20"
+
+
+def test_dependabot_keeps_actions_and_packages_current():
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())
+    ecosystems = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(ecosystems) == {"github-actions", "pip"}
+    for update in ecosystems.values():
+        assert update["schedule"]["interval"] == "weekly" and update["groups"]
+
+
 def test_least_privilege_and_no_pull_request_target():
     for workflow in WORKFLOWS:
         spec = yaml.safe_load(workflow.read_text())
