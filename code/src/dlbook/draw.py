@@ -41,6 +41,7 @@ class DrawBlock:
     def __repr__(self) -> str:
         return NO_JAVASCRIPT
 
+
 STYLE = """
 .dlbook-draw { display: flex; flex-wrap: wrap; gap: 1.5rem; align-items: flex-start; margin: 1rem 0; }
 .dlbook-draw__canvas { width: min(280px, 80vw); height: min(280px, 80vw); background: #fff;
