@@ -28,6 +28,7 @@ the end of every build. From the command line:
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -46,8 +47,10 @@ from myst_nb.core.variables import format_plain_text
 ROOT = Path(__file__).resolve().parents[1]
 COLAB = "https://colab.research.google.com"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
-#: A chapter whose code calls one of these trains a model, so its notebook asks Colab for a GPU.
-TRAINING_CALLS = (".fit(", "train_dense_network(", "train_final_network(")
+#: A chapter whose code uses one of these trains a convolutional network, slow on a CPU, so its
+#: notebook asks Colab for a GPU. The dense networks train in seconds on Colab's CPU runtime, and
+#: asking for a GPU there would spend a reader's free GPU quota for nothing.
+GPU_CALLS = ("Conv2D(", "train_convolutional_network(")
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ def _is_notebook(text: str) -> bool:
 
 def setup_cell(settings: Settings) -> nbformat.NotebookNode:
     short = settings.helper_commit[:12]
+    version = settings.helper_ref.removeprefix("v")
     source = f"""# Setup: this book's helper package, dlbook, is installed here if it is missing (as in
 # Colab, Kaggle or a fresh Jupyter). It comes from {settings.repository_url},
 # commit {short} (release {settings.helper_ref}), the commit this notebook was made from.
@@ -149,19 +153,28 @@ def setup_cell(settings: Settings) -> nbformat.NotebookNode:
 # already, as in Colab; elsewhere install the book's requirements first (see its README).
 try:
     import dlbook
-except ImportError:
+except ModuleNotFoundError as missing:
+    if missing.name != "dlbook":
+        raise  # dlbook is installed, but a library it needs is not: the error names it
     %pip install --progress-bar off "{settings.helper_requirement}"
     import importlib
 
     importlib.invalidate_caches()
     try:
         import dlbook
-    except ImportError:
+    except ModuleNotFoundError as still_missing:
         raise RuntimeError(
-            "Installing dlbook failed; pip's messages above say why. It is downloaded from "
-            "GitHub, so check the network connection and run this cell again. Offline, install "
-            "it from a copy of {settings.repository_url}: pip install ./code"
-        ) from None
+            "Installing dlbook failed; pip's messages above say why. pip fetches it from GitHub "
+            "with git, and what it needs from PyPI, so this needs a network connection (on "
+            "Kaggle, switch Internet on in the notebook's settings): check it and run this cell "
+            "again. Offline, install it from a copy of {settings.repository_url}: pip install ./code"
+        ) from still_missing
+if dlbook.__version__ != "{version}":
+    print(
+        f"Note: dlbook {{dlbook.__version__}} is installed; this notebook was made with {version}, "
+        "so some numbers may differ from the book's. For the notebook's own version run: "
+        '%pip install --force-reinstall --no-deps "{settings.helper_requirement}"'
+    )
 print(f"dlbook {{dlbook.__version__}} is ready.")"""
     return nbformat.v4.new_code_cell(source, metadata={"id": "setup"})
 
@@ -178,6 +191,7 @@ _DIRECTIVE = re.compile(
 )
 _GRID = re.compile(r"^:{3,}(\{grid(?:-item)?\}[^\n]*)?[ \t]*\n", re.M)
 _COLON_FENCE = re.compile(r"^:{3,}\{[\w:-]+\}.*$", re.M)
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _DEFINITION = re.compile(r"^(?P<term>[^\n:][^\n]*)\n: ", re.M)
 
 
@@ -207,6 +221,15 @@ def glossary_terms(root: Path = ROOT) -> dict[str, str]:
     return {term.lower(): term for term in terms}
 
 
+def _is_number(text: str) -> bool:
+    """Whether a glued ``text/plain`` value is a number (not a word, a phrase or a bool)."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def glued_values(build_dir: Path, docname: str) -> dict[str, str]:
     """Name -> the ``text/plain`` form of every value the book build glued in a chapter."""
     path = build_dir / "jupyter_execute" / f"{docname}.glue.json"
@@ -234,7 +257,10 @@ def to_plain_markdown(
         name, spec = match.group(1), match.group(2) or ""
         if name not in values:
             raise ValueError(f"{{glue:text}} {name!r}: the book build glued no value of that name")
-        return f"**{format_plain_text(values[name], spec)}**"
+        text = format_plain_text(values[name], spec)
+        return (
+            f"**{text}**" if _is_number(values[name]) else text
+        )  # a word chosen by the result reads as prose
 
     def directive(match: re.Match) -> str:
         name, argument, options, body = match.groups()
@@ -263,6 +289,7 @@ def to_plain_markdown(
         anchor = "term-" + re.sub(r"[^\w]+", "-", terms[key.strip().lower()]).strip("-")
         return f"[{text.strip()}]({settings.site_url}book/glossary.html#{anchor})"
 
+    text = _BOLD.sub(r"*\1*", text)  # bold marks the book's numbers here; the author's emphasis is italic
     text = _GRID.sub("", text)  # sphinx-design grid wrappers: Colab just stacks the contents
     if _COLON_FENCE.search(text):
         raise ValueError(
@@ -282,11 +309,14 @@ def to_plain_markdown(
 
 #: The first line of a cell the book hides; Colab shows only this title (``cellView: form``).
 HIDDEN_TITLE = "# @title Checks and values for the book's text (hidden in the online book; run it)"
+#: The same, for a hidden cell that draws a figure the text shows.
+FIGURE_TITLE = "# @title Draws the figure below (its code is hidden in the online book; run it)"
 
 
 def _hide(cell: nbformat.NotebookNode) -> None:
     """Collapse a cell's code in Colab (a form title) and in JupyterLab (``source_hidden``)."""
-    cell.source = f"{HIDDEN_TITLE}\n{cell.source}"
+    draws = any(pattern.startswith("fig") for pattern in _glued_names(cell.source))
+    cell.source = f"{FIGURE_TITLE if draws else HIDDEN_TITLE}\n{cell.source}"
     cell.metadata["cellView"] = "form"
     cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
 
@@ -317,13 +347,13 @@ def colab_notebook(
         r"^(# .+)$",
         rf"\1\n\n*A chapter of [Your first neural network with Keras]({settings.site_url}{docname}.html). "
         "Run the cells in order. Numbers in **bold** in the text are the book's own results, from the "
-        "run that built the online book (TensorFlow, on a CPU); your run prints its own numbers below "
-        "the code cells, and on other hardware or another backend some of them differ a little.*",
+        "run that built the online book (TensorFlow, on a CPU). Your run computes its own, and the "
+        "code cells print many of them; on other hardware or another backend some differ a little.*",
         first_markdown.source,
         count=1,
         flags=re.M,
     )
-    trains = any(c.cell_type == "code" and any(call in c.source for call in TRAINING_CALLS) for c in cells)
+    trains = any(c.cell_type == "code" and any(call in c.source for call in GPU_CALLS) for c in cells)
     metadata = {
         "kernelspec": dict(KERNELSPEC),
         "language_info": {"name": "python"},
@@ -374,7 +404,12 @@ def with_book_outputs(
         raise ValueError(f"{len(ours)} code cells in the Colab notebook, {len(theirs)} in the executed one")
     for cell, done in zip(ours, theirs, strict=True):
         cell.execution_count = done.get("execution_count")
-        cell.outputs = [out for out in done.get("outputs", []) if "scrapbook" not in out.get("metadata", {})]
+        quiet = "remove-stderr" in cell.metadata.get("tags", [])  # as the book shows it: no import noise
+        cell.outputs = [
+            out
+            for out in done.get("outputs", [])
+            if "scrapbook" not in out.get("metadata", {}) and not (quiet and out.get("name") == "stderr")
+        ]
     for name, output in glued.items():
         prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
         data = {key.removeprefix(prefix): value for key, value in output.get("data", {}).items()}

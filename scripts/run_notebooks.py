@@ -196,5 +196,6 @@ if __name__ == "__main__":
     if not any(notebook_dir.rglob("*.ipynb")):
         sys.exit(f"No notebooks under {notebook_dir}; build the book first (make book).")
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    os.environ["DLBOOK_STRICT"] = "1"  # a sentence the run contradicts stops it (dlbook.claims)
     result = run(notebook_dir, out_dir)
     sys.exit(1 if any(n["error"] for n in result["notebooks"].values()) else 0)

@@ -56,6 +56,10 @@ def helper_key() -> str:
 
 
 def _configure(app, config):
+    # The chapters this build executes glue through myst-nb (dlbook.glue.BOOK_BUILD_ENV) and stop on
+    # a sentence their run contradicts (dlbook.claims.STRICT_ENV); kernels inherit the environment.
+    os.environ["DLBOOK_BOOK_BUILD"] = "1"
+    os.environ["DLBOOK_STRICT"] = "1"
     mode = os.environ.get("DLBOOK_EXECUTE", "").strip()
     if mode:
         if mode not in MODES:

@@ -9,6 +9,7 @@ any cell output written to stderr, and the error of a failing cell. Exit status 
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -38,6 +39,8 @@ def stderr_outputs(notebook):
 
 
 def main(paths: list[str]) -> int:
+    os.environ["DLBOOK_BOOK_BUILD"] = "1"  # glue through myst-nb, as the book build does
+    os.environ["DLBOOK_STRICT"] = "1"  # and stop on a contradicted sentence
     failed = False
     for path in paths:
         notebook = jupytext.read(path)

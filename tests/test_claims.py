@@ -3,7 +3,23 @@
 import numpy as np
 import pytest
 
-from dlbook.claims import ClaimError, claim
+from dlbook.claims import STRICT_ENV, ClaimError, ClaimWarning, claim
+
+
+@pytest.fixture(autouse=True)
+def strict_checking(monkeypatch):
+    monkeypatch.setenv(STRICT_ENV, "1")  # as in the book build and the runs of the chapters
+
+
+def test_a_readers_run_is_warned_not_stopped(monkeypatch):
+    monkeypatch.delenv(STRICT_ENV)
+    with pytest.warns(ClaimWarning, match='the text says "more epochs help a lot"'):
+        claim(0.8 > 0.9, "more epochs help a lot")
+    monkeypatch.setenv(STRICT_ENV, "0")
+    with pytest.warns(ClaimWarning):
+        claim(0.8 > 0.9, "more epochs help a lot")
+    with pytest.raises(TypeError):  # a malformed claim is an error for everyone
+        claim(0.93, "a sentence")
 
 
 def test_true_claim_passes_silently():

@@ -60,9 +60,12 @@ def test_plain_markdown_conversion():
         "```{glue:figure} fig-a\n:name: fig-a\n:alt: Alt.\n\nThe caption.\n```\n\n"
         "```{exercise}\n:label: ex-1\n\nDo it.\n```\n\n```{solution} ex-1\n:class: dropdown\n\nDone.\n```\n"
     )
+    text += "\nA **bold** word.\n"
     out = colab.to_plain_markdown(text, SETTINGS, titles, {"test_acc": "0.90414", "n": "'lower'"})
     assert "(ch-x)=" not in out and "{" not in out
-    assert "Accuracy **90.4%** and **lower**" in out  # the book's values, formatted as on the site
+    # the book's numbers in bold, formatted as on the site; a word chosen by the result reads as
+    # prose, and the author's own bold becomes italic, so that bold means "the book's number"
+    assert "Accuracy **90.4%** and lower;" in out and "A *bold* word." in out
     assert f"[Training the network]({SETTINGS.site_url}book/training.html)" in out
     assert f"[that chapter]({SETTINGS.site_url}book/training.html)" in out
     assert "**Term**: its definition" in out
@@ -99,7 +102,9 @@ def test_leftover_myst_is_found():
     assert colab.myst_leftovers(clean) == []
 
 
-def _run_setup_cell(source: str, importable: bool, pip_installs: bool) -> tuple[list[str], Exception | None]:
+def _run_setup_cell(
+    source: str, importable: bool, pip_installs: bool, missing: str = "dlbook", version: str | None = None
+) -> tuple[list[str], Exception | None, list[str]]:
     """Execute the setup cell as IPython would (its %pip line transformed), with a stand-in
     for IPython's magics and for the import system."""
     import builtins
@@ -119,28 +124,46 @@ def _run_setup_cell(source: str, importable: bool, pip_installs: bool) -> tuple[
 
     def fake_import(name, *args, **kwargs):
         if name == "dlbook" and not installed[0]:
-            raise ImportError("No module named 'dlbook'")
-        return real_import(name, *args, **kwargs)
+            raise ModuleNotFoundError(f"No module named '{missing}'", name=missing)
+        module = real_import(name, *args, **kwargs)
+        if name == "dlbook" and version:
+            return type("FakeDlbook", (), {"__version__": version})
+        return module
 
+    printed = []
     builtins.__import__ = fake_import
     try:
-        exec(code, {"get_ipython": Shell, "print": lambda *a: None})
+        exec(code, {"get_ipython": Shell, "print": lambda *a: printed.append(" ".join(map(str, a)))})
     except Exception as err:  # noqa: BLE001 - returned for the test to inspect
-        return magics, err
+        return magics, err, printed
     finally:
         builtins.__import__ = real_import
-    return magics, None
+    return magics, None, printed
 
 
 def test_setup_cell_installs_only_when_dlbook_is_missing_and_says_when_that_fails():
     source = colab.setup_cell(SETTINGS).source
     assert SETTINGS.helper_commit in source and re.fullmatch(r"[0-9a-f]{40}", SETTINGS.helper_commit)
-    magics, err = _run_setup_cell(source, importable=True, pip_installs=False)
+    magics, err, printed = _run_setup_cell(source, importable=True, pip_installs=False)
     assert (magics, err) == ([], None)  # Colab with dlbook already there, a local Jupyter, CI
-    magics, err = _run_setup_cell(source, importable=False, pip_installs=True)
+    assert printed[-1].endswith("is ready.") and not any("Note" in line for line in printed)
+    magics, err, _ = _run_setup_cell(source, importable=False, pip_installs=True)
     assert err is None and magics == [f'%pip install --progress-bar off "{SETTINGS.helper_requirement}"']
-    magics, err = _run_setup_cell(source, importable=False, pip_installs=False)  # no network, say
+    magics, err, _ = _run_setup_cell(source, importable=False, pip_installs=False)  # no network, say
     assert isinstance(err, RuntimeError) and "network" in str(err) and "pip install ./code" in str(err)
+    assert isinstance(err.__cause__, ModuleNotFoundError)  # the real error stays visible
+
+
+def test_setup_cell_does_not_blame_the_network_for_a_missing_dependency():
+    source = colab.setup_cell(SETTINGS).source
+    magics, err, _ = _run_setup_cell(source, importable=False, pip_installs=True, missing="numpy")
+    assert magics == [] and isinstance(err, ModuleNotFoundError) and err.name == "numpy"
+
+
+def test_setup_cell_says_when_another_dlbook_version_is_installed():
+    source = colab.setup_cell(SETTINGS).source
+    _, err, printed = _run_setup_cell(source, importable=True, pip_installs=False, version="0.0.1")
+    assert err is None and "dlbook 0.0.1 is installed" in printed[0] and "--force-reinstall" in printed[0]
 
 
 def test_helper_commit_comes_from_git_or_a_full_hash(monkeypatch, tmp_path):
@@ -238,23 +261,13 @@ def test_generated_notebook_is_colab_ready(chapter):
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
     assert colab.myst_leftovers(nb) == []
-    trains = chapter in {
-        "book/first-program",
-        "book/preparing-data",
-        "book/training",
-        "book/improving-training",
-        "book/evaluation",
-        "book/predictions",
-        "book/how-learning-works",
-        "book/convolutional",
-        "book/draw-a-digit",
-    }
-    assert (nb.metadata.get("accelerator") == "GPU") == trains, "chapters that train ask Colab for a GPU"
+    # only the convolutional network needs a GPU; the dense ones train in seconds on Colab's CPU
+    assert (nb.metadata.get("accelerator") == "GPU") == (chapter == "book/convolutional")
 
 
 @pytest.mark.book
 def test_the_text_holds_the_books_numbers_not_placeholders(chapter, book_values):
-    """Every glued value is in the Markdown, in bold, formatted as on the site."""
+    """Every glued value is in the Markdown, formatted as on the site; the numbers in bold."""
     nb = notebook(chapter)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     source = (ROOT / f"{chapter}.md").read_text()
@@ -262,8 +275,9 @@ def test_the_text_holds_the_books_numbers_not_placeholders(chapter, book_values)
     on_site = [span.get_text() for span in html.select("span.pasted-text")]
     roles = re.findall(r"\{glue:text\}`([^`:]+)", source)
     assert len(on_site) == len(roles)
+    text = text.replace("'", "’")  # the site's typographic quotes
     for shown in on_site:
-        assert f"**{shown}**" in text.replace("'", "’"), shown  # the site's typographic quotes
+        assert (f"**{shown}**" if re.fullmatch(r"[-\d.,%e+]+", shown) else shown) in text, shown
     for name in set(roles):
         assert f"`{name}`" not in text, f"placeholder `{name}` left in the text"
 
@@ -278,7 +292,10 @@ def test_cells_the_book_hides_are_collapsed_not_dropped(chapter):
         hidden = "remove-cell" in original.metadata.get("tags", [])
         assert (cell.metadata.get("cellView") == "form") == hidden
         assert cell.metadata.get("jupyter", {}).get("source_hidden", False) == hidden
-        assert cell.source.startswith(colab.HIDDEN_TITLE) == hidden
+        titled = cell.source.startswith((colab.HIDDEN_TITLE, colab.FIGURE_TITLE))
+        assert titled == hidden
+        if 'glue("fig-' in original.source and hidden:
+            assert cell.source.startswith(colab.FIGURE_TITLE)
 
 
 # --- the notebooks, run outside the repository (scripts/check-colab) ---------------------------

@@ -1,16 +1,16 @@
 """dlbook.glue: values reach myst-nb in the book; where myst-nb is absent (Colab) figures are shown,
 numbers are only recorded, and every value can be read back with recorded()."""
 
-import sys
-
 import numpy as np
 import pytest
 
-from dlbook.glue import glue
+from dlbook.glue import BOOK_BUILD_ENV, glue
 
 
 def test_glue_hands_plain_values_to_myst_nb(monkeypatch):
     import myst_nb
+
+    monkeypatch.setenv(BOOK_BUILD_ENV, "1")
 
     received = []
     monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: received.append((name, value, display)))
@@ -20,10 +20,10 @@ def test_glue_hands_plain_values_to_myst_nb(monkeypatch):
     assert type(value) is float  # a NumPy scalar would print as np.float32(0.5) in the prose
 
 
-def test_without_myst_nb_a_number_is_recorded_not_printed(monkeypatch, capsys):
+def test_outside_the_book_build_a_number_is_recorded_not_printed(monkeypatch, capsys):
     from dlbook.glue import recorded
 
-    monkeypatch.setitem(sys.modules, "myst_nb", None)  # `import myst_nb` now fails, as in Colab
+    monkeypatch.delenv(BOOK_BUILD_ENV, raising=False)  # a notebook outside the book build
     glue("n_train", np.int64(60000))
     glue("word", "lower")
     assert capsys.readouterr().out == ""  # the Colab notebook's text already holds the book's value
@@ -33,17 +33,17 @@ def test_without_myst_nb_a_number_is_recorded_not_printed(monkeypatch, capsys):
     assert recorded()["n_train"] == 59000
 
 
-def test_without_myst_nb_display_true_shows_the_value(monkeypatch):
+def test_outside_the_book_build_display_true_shows_the_value(monkeypatch):
     import IPython.display
 
     shown = []
-    monkeypatch.setitem(sys.modules, "myst_nb", None)
+    monkeypatch.delenv(BOOK_BUILD_ENV, raising=False)  # even with myst-nb installed, as here
     monkeypatch.setattr(IPython.display, "display", shown.append)
     glue("n", 3, display=True)
     assert shown == [3]
 
 
-def test_without_myst_nb_a_figure_is_displayed_sharp(monkeypatch):
+def test_outside_the_book_build_a_figure_is_displayed_sharp(monkeypatch):
     import IPython.display
     from IPython.display import Image
 
@@ -51,7 +51,7 @@ def test_without_myst_nb_a_figure_is_displayed_sharp(monkeypatch):
     from dlbook.glue import recorded
 
     shown = []
-    monkeypatch.setitem(sys.modules, "myst_nb", None)
+    monkeypatch.delenv(BOOK_BUILD_ENV, raising=False)  # even with myst-nb installed, as here
     monkeypatch.setattr(IPython.display, "display", shown.append)
     glue("fig-x", plots.probability_bars(np.full(10, 0.1)))
     assert len(shown) == 1 and isinstance(shown[0], Image)
@@ -67,6 +67,8 @@ def test_bad_input():
 
 def test_a_figure_is_glued_sharp_at_its_normal_size(monkeypatch):
     import myst_nb
+
+    monkeypatch.setenv(BOOK_BUILD_ENV, "1")
     from IPython.display import Image
 
     from dlbook import plots

@@ -1,8 +1,9 @@
 """Put numbers and figures from the run into the prose (used by every chapter).
 
-In the book build, ``glue`` hands the value to myst-nb so the prose can cite it with
-``{glue:text}`` or ``{glue:figure}``. Where myst-nb is not installed (Colab, a plain Jupyter) a
-figure is displayed where it is made; a number or a word is only recorded, since the Colab
+In the book build (``DLBOOK_BOOK_BUILD`` set by the book's Sphinx extension), ``glue`` hands the
+value to myst-nb so the prose can cite it with ``{glue:text}`` or ``{glue:figure}``. Everywhere
+else (Colab, a local Jupyter, even one with myst-nb installed, whose glue outputs no front end
+draws) a figure is displayed where it is made; a number or a word is only recorded, since the Colab
 notebook already prints the book's value in its text and the reader's own cells print theirs.
 
 Every glued value is also recorded in this process (:func:`recorded`), so that a notebook run
@@ -15,8 +16,12 @@ normal size, so it stays sharp on high-density screens and on paper.
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
+
+#: Set by the book's Sphinx extension (scripts/sphinx_extension.py) for the chapters it executes.
+BOOK_BUILD_ENV = "DLBOOK_BOOK_BUILD"
 
 #: Figures are rendered at this multiple of their own dots per inch and shown at normal size.
 FIGURE_SCALE = 2
@@ -94,10 +99,9 @@ def glue(name: str, value, display: bool = False) -> None:
     _RECORDED[name] = "<figure>" if is_figure else value
     if is_figure:
         value = sharp_image(value)
-    try:
+    nb_glue = None
+    if os.environ.get(BOOK_BUILD_ENV):
         from myst_nb import glue as nb_glue
-    except ImportError:
-        nb_glue = None
     if nb_glue is not None:
         nb_glue(name, value, display=display)
         return
