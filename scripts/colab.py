@@ -16,7 +16,7 @@ each chapter this module writes ``_build/notebooks/<chapter path>.ipynb``:
 - a kernelspec Colab accepts, and a GPU accelerator on chapters that train a model.
 
 The same notebooks with the book's outputs replace the site's ``.ipynb`` downloads, and
-``notebooks.zip`` at the site's root holds all of them (:func:`write_downloads`).
+``notebooks.zip`` beside the landing page holds all of them (:func:`write_downloads`).
 
 The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :func:`write_downloads` at
 the end of every build. From the command line:
@@ -230,12 +230,21 @@ def _is_number(text: str) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def glue_records(build_dir: Path, docname: str) -> dict:
+    """myst-nb's record of what a chapter glued (``jupyter_execute/<chapter>.glue.json``; it
+    writes none for a chapter that glues nothing)."""
+    executed = build_dir / "jupyter_execute" / f"{docname}.ipynb"
+    if not executed.exists():
+        raise ValueError(
+            f"{executed} is missing: the Colab notebooks are made after a book build (make book)."
+        )
+    path = executed.with_suffix(".glue.json")
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
 def glued_values(build_dir: Path, docname: str) -> dict[str, str]:
     """Name -> the ``text/plain`` form of every value the book build glued in a chapter."""
-    path = build_dir / "jupyter_execute" / f"{docname}.glue.json"
-    if not path.exists():
-        raise ValueError(f"{path} is missing: the Colab notebooks are made after a book build (make book).")
-    glued = json.loads(path.read_text())
+    glued = glue_records(build_dir, docname)
     return {  # numbers and words; a figure's text/plain is only "<Figure ...>"
         name: out["data"]["text/plain"]
         for name, out in glued.items()
@@ -453,15 +462,15 @@ def write_downloads(notebook_dir: Path, html_dir: Path, build_dir: Path, root: P
     """Make the site's ``.ipynb`` downloads the Colab notebooks with the book's outputs.
 
     Each chapter's ``_sources/<chapter>.ipynb`` (what the download button links to) is replaced,
-    and ``notebooks.zip`` at the site's root holds them all. Returns the zip's path.
+    and ``notebooks.zip`` beside the landing page holds them all. Returns the zip's path.
     """
-    archive = html_dir / "notebooks.zip"
+    archive = html_dir / Path(toc_pages(root)[0]).parent / "notebooks.zip"  # beside the landing page
     tmp = archive.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for docname in chapters(root):
             colab_nb = nbformat.read(notebook_dir / f"{docname}.ipynb", as_version=4)
             executed = nbformat.read(build_dir / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
-            glued = json.loads((build_dir / "jupyter_execute" / f"{docname}.glue.json").read_text())
+            glued = glue_records(build_dir, docname)
             text = nbformat.writes(with_book_outputs(colab_nb, executed, glued)) + "\n"
             _write_if_changed(html_dir / "_sources" / f"{docname}.ipynb", text)
             info = zipfile.ZipInfo(f"dlbook-notebooks/{docname}.ipynb", date_time=(2020, 1, 1, 0, 0, 0))

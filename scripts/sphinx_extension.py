@@ -77,9 +77,12 @@ def _configure(app, config):
 
 
 def citation_facts(root: Path) -> dict[str, str]:
-    """Substitutions for the prose (``{{ site_url }}``...), read from CITATION.cff."""
+    """Substitutions for the prose (``{{ site_url }}``...), read from CITATION.cff (none for a
+    book without one, such as the small books the tests build)."""
     import yaml
 
+    if not (root / "CITATION.cff").exists():
+        return {}
     cff = yaml.safe_load((root / "CITATION.cff").read_text())
     return {
         "site_url": cff["url"],
@@ -132,6 +135,11 @@ class CitationDirective(SphinxDirective):
         citation = create_citation(str(path), None)
         if self.options.get("format", "bibtex") == "bibtex":
             text, language = citation.as_bibtex(reference="dlbook"), "bibtex"
+            # cffconvert leaves the release out of BibTeX; a course citing the book needs it
+            version = citation.cffobj.get("version")
+            body = text.rstrip()
+            if version is not None and "version =" not in body and body.endswith("}"):
+                text = body[:-1].rstrip() + f",\nversion = {{{version}}}\n}}"
         else:
             text, language = citation.as_apalike(), "text"
         block = nodes.literal_block(text.strip(), text.strip())

@@ -156,8 +156,8 @@ def agrees_with_book(book_values):
         for key, value in exact.items():
             if isinstance(value, str):
                 assert got.get(key) == value, f"{label} {name} {key}"
-            else:
-                assert got.get(key) == pytest.approx(value, rel=1e-6), f"{label} {name} {key}"
+            else:  # float32 statistics differ in the 7th digit between NumPy versions (Colab's)
+                assert got.get(key) == pytest.approx(value, rel=1e-5), f"{label} {name} {key}"
         for key, tolerance in APPROX.get(name, {}).items():
             assert got[key] == pytest.approx(expected[key], abs=tolerance), f"{label} {name} {key}"
 

@@ -45,7 +45,7 @@ def test_no_error_output(chapter):
 
 def test_every_glued_figure_is_rendered_with_alt_text(chapter):
     html = page(chapter)
-    names = re.findall(r"```\{glue:figure\} \S+\n(?::[^\n]*\n)*?:chapter: (\S+)", source(chapter))
+    names = re.findall(r"```\{glue:figure\} \S+\n(?::[^\n]*\n)*?:name: (\S+)", source(chapter))
     if chapter == "book/draw-a-digit":  # its picture is the interactive widget (tests/test_browser.py)
         assert not names and page(chapter).find(attrs={"data-dlbook-draw": True}) is not None
         return

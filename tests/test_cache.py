@@ -59,6 +59,8 @@ def mini_book(tmp_path):
     (helper / "__init__.py").write_text('VALUE = "first"\n')
     env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
     env.pop("DLBOOK_EXECUTE", None)  # CI forces execution; this test is about the cache
+    env.pop("DLBOOK_CACHE", None)  # the cache in the book's own build folder
+    env["DLBOOK_HELPER_COMMIT"] = "0" * 40  # the small book is not a git checkout
     yield book, helper, env
     shutil.rmtree(tmp_path, ignore_errors=True)
 
