@@ -2,7 +2,10 @@
 book's glued values and how far a run outside the book may differ from them."""
 
 import ast
+import contextlib
 import os
+import threading
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import colab  # scripts/colab.py (pytest's pythonpath): it reads the table of contents
@@ -162,3 +165,24 @@ def agrees_with_book(book_values):
             assert got[key] == pytest.approx(expected[key], abs=tolerance), f"{label} {name} {key}"
 
     return check
+
+
+@pytest.fixture
+def serve():
+    """``serve(handler)``: a context manager serving an http.server handler class on 127.0.0.1 in
+    a thread, yielding the base URL (no trailing slash); the server stops and closes its socket on
+    exit. For the tests of scripts that talk to GitHub or a published site."""
+
+    @contextlib.contextmanager
+    def serve(handler):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+
+    return serve
