@@ -22,7 +22,6 @@ The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :fun
 the end of every build. From the command line:
 
     python scripts/colab.py [write]              write _build/notebooks (after a book build)
-    python scripts/colab.py check-release TAG    fail unless TAG is the release the notebooks install
     python scripts/colab.py notebooks-branch     print the branch the Colab buttons point at
 """
 
@@ -84,7 +83,7 @@ def helper_commit(root: Path = ROOT) -> str:
     """The commit the notebooks install ``dlbook`` from: the one they are generated from.
 
     A tag can be moved; a commit cannot, so the notebooks pin the helper by commit. The publish
-    workflow builds from the release tag (``check-release``), so there this is the release's
+    workflow builds from the release tag (scripts/release.py checks it), so there this is the release's
     commit. ``DLBOOK_HELPER_COMMIT`` overrides it (a build outside a git checkout).
     """
     commit = os.environ.get("DLBOOK_HELPER_COMMIT")
@@ -495,17 +494,6 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "notebooks-branch" and len(argv) == 1:
         print(settings.notebooks_branch)
-        return 0
-    if command == "check-release" and len(argv) == 2:
-        if argv[1] != settings.helper_ref:
-            print(
-                f"The tag {argv[1]} is not the release the Colab notebooks install "
-                f"(colab.helper_ref in _config.yml is {settings.helper_ref}). Set helper_ref and "
-                "dlbook.__version__ to this release before tagging it.",
-                file=sys.stderr,
-            )
-            return 1
-        print(f"{argv[1]}: the Colab notebooks install dlbook at this release")
         return 0
     print(__doc__, file=sys.stderr)
     return 2
