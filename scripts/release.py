@@ -7,14 +7,20 @@ passes only when all of these hold, and otherwise says which failed and what to 
 - the run is for a tag ``v*`` (a push of the tag, or a manual run started from the tag): a
   manual run from a branch refuses, since only a tag publishes a release;
 - the tag is the release the Colab notebooks install (``colab.helper_ref`` in _config.yml);
-- the CI workflow (.github/workflows/ci.yml) passed on the tagged commit, as GitHub's API says.
+- this repository is the one _config.yml names (``repository.url``): the Colab buttons and the
+  notebooks' install line point there;
+- the CI workflow (.github/workflows/ci.yml) passed on the tagged commit itself (a run for a push
+  or started by hand; a pull request's run tests a merge commit), as GitHub's API says;
+- the ``github-pages`` environment lets this tag deploy (scripts/setup-pages sets that up), so
+  a release is not refused by GitHub only after the book has been built.
 
 It reads what GitHub Actions sets: GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_SHA,
-GITHUB_REPOSITORY, GITHUB_API_URL, and the token in GH_TOKEN (or GITHUB_TOKEN).
+GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_API_URL, and the token in GH_TOKEN (or GITHUB_TOKEN).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import sys
@@ -25,6 +31,35 @@ from urllib.parse import urlencode
 import colab
 
 CI_WORKFLOW = "ci.yml"
+#: The events whose CI runs test the commit itself (a pull request's run tests a merge commit).
+CI_EVENTS = ("push", "workflow_dispatch")
+RUN_CI = (
+    "run CI on it (Actions -> CI -> Run workflow, choosing the tag under 'Use workflow from') and "
+    "re-run this workflow when it is green"
+)
+
+
+class APIError(Exception):
+    """GitHub's API could not be asked, or answered with an error status."""
+
+    def __init__(self, url: str, problem: str, status: int | None = None):
+        super().__init__(f"{url}: {problem}")
+        self.status = status
+
+
+def get(api: str, path: str, token: str | None) -> dict:
+    """GET ``api/path`` from GitHub's REST API, as JSON."""
+    url = f"{api.rstrip('/')}/{path}"
+    headers = {"Accept": "application/vnd.github+json", "User-Agent": "dlbook-release-check"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as err:
+        raise APIError(url, f"HTTP {err.code} {err.reason}", err.code) from err
+    except (urllib.error.URLError, OSError, ValueError) as err:
+        raise APIError(url, str(err)) from err
 
 
 def ref_problem(ref_type: str, ref_name: str, helper_ref: str) -> str | None:
@@ -44,27 +79,65 @@ def ref_problem(ref_type: str, ref_name: str, helper_ref: str) -> str | None:
     return None
 
 
+def repository_problem(repository_url: str, server: str, repository: str) -> str | None:
+    """Why this repository is not the one _config.yml names, or None."""
+    here = f"{server.rstrip('/')}/{repository}"
+    if repository_url.rstrip("/").lower() != here.lower():
+        return (
+            f"_config.yml names the repository {repository_url} (repository.url), but this is "
+            f"{here}: the Colab buttons and the notebooks' install line would point elsewhere. "
+            "Set repository.url and html.baseurl in _config.yml to this repository."
+        )
+    return None
+
+
 def ci_problem(
     api: str, repository: str, sha: str, token: str | None, workflow: str = CI_WORKFLOW
 ) -> str | None:
-    """Why GitHub's API does not show a passed CI run on ``sha``, or None."""
+    """Why GitHub's API does not show a passed CI run on ``sha`` itself, or None."""
     query = urlencode({"head_sha": sha, "per_page": 100})
-    url = f"{api.rstrip('/')}/repos/{repository}/actions/workflows/{workflow}/runs?{query}"
-    headers = {"Accept": "application/vnd.github+json", "User-Agent": "dlbook-release-check"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
-            runs = json.load(response).get("workflow_runs", [])
-    except (urllib.error.URLError, OSError, ValueError) as err:
-        return f"Could not ask GitHub whether CI passed on {sha} ({url}): {err}"
+        runs = get(api, f"repos/{repository}/actions/workflows/{workflow}/runs?{query}", token)
+    except APIError as err:
+        return f"Could not ask GitHub whether CI passed on {sha}: {err}"
+    runs = [run for run in runs.get("workflow_runs", []) if run.get("event") in CI_EVENTS]
     if any(run.get("conclusion") == "success" for run in runs):
         return None
-    seen = ", ".join(f"{run.get('status')}/{run.get('conclusion')}" for run in runs) or "no run at all"
+    seen = ", ".join(f"{run.get('event')}: {run.get('status')}/{run.get('conclusion')}" for run in runs)
     return (
-        f"CI ({workflow}) has not passed on the tagged commit {sha} (runs found: {seen}). Tag a "
-        f"commit whose CI passed, or run CI on it (Actions -> CI -> Run workflow) and publish "
-        "again when it is green."
+        f"CI ({workflow}) has not passed on the tagged commit {sha} (runs for a push or by hand: "
+        f"{seen or 'none'}). Tag a commit whose CI passed, or {RUN_CI}."
+    )
+
+
+def pages_problem(api: str, repository: str, tag: str, token: str | None) -> str | None:
+    """Why the github-pages environment would refuse a deployment from ``tag``, or None.
+
+    No rule (``deployment_branch_policy`` null) lets every branch and tag deploy; "protected
+    branches" lets no tag deploy; custom rules let a tag deploy when a rule of type tag matches
+    it (GitHub matches with fnmatch-like patterns such as ``v*``)."""
+    setup = "Run scripts/setup-pages once (README, 'Enabling the GPU job and Pages')."
+    environment = f"repos/{repository}/environments/github-pages"
+    try:
+        policy = get(api, environment, token).get("deployment_branch_policy")
+        if policy is None:
+            return None
+        if not policy.get("custom_branch_policies"):
+            return (
+                f"The github-pages environment lets only protected branches deploy, not the tag "
+                f"{tag}. {setup}"
+            )
+        rules = get(api, f"{environment}/deployment-branch-policies?per_page=100", token)
+    except APIError as err:
+        if err.status == 404:
+            return f"This repository has no github-pages environment: GitHub Pages is not set up. {setup}"
+        return f"Could not ask GitHub whether the tag {tag} may deploy to GitHub Pages: {err}"
+    tag_rules = [rule["name"] for rule in rules.get("branch_policies", []) if rule.get("type") == "tag"]
+    if any(fnmatch.fnmatchcase(tag, pattern) for pattern in tag_rules):
+        return None
+    return (
+        f"The github-pages environment has no rule for tags matching {tag} (tag rules: "
+        f"{', '.join(tag_rules) or 'none'}), so GitHub would refuse the deployment. {setup}"
     )
 
 
@@ -73,23 +146,31 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     env = os.environ
-    helper_ref = colab.read_settings().helper_ref
-    problem = ref_problem(env.get("GITHUB_REF_TYPE", ""), env.get("GITHUB_REF_NAME", ""), helper_ref)
+    settings = colab.read_settings()
+    problem = ref_problem(env.get("GITHUB_REF_TYPE", ""), env.get("GITHUB_REF_NAME", ""), settings.helper_ref)
+    missing = [name for name in ("GITHUB_REPOSITORY", "GITHUB_SHA") if not env.get(name)]
+    if problem is None and missing:
+        problem = f"{', '.join(missing)} not set: run this inside GitHub Actions."
     if problem is None:
-        missing = [name for name in ("GITHUB_REPOSITORY", "GITHUB_SHA") if not env.get(name)]
-        if missing:
-            problem = f"{', '.join(missing)} not set: run this inside GitHub Actions."
-        else:
-            problem = ci_problem(
-                env.get("GITHUB_API_URL", "https://api.github.com"),
-                env["GITHUB_REPOSITORY"],
-                env["GITHUB_SHA"],
-                env.get("GH_TOKEN") or env.get("GITHUB_TOKEN"),
+        repository, sha, tag = env["GITHUB_REPOSITORY"], env["GITHUB_SHA"], env["GITHUB_REF_NAME"]
+        api, token = (
+            env.get("GITHUB_API_URL", "https://api.github.com"),
+            env.get("GH_TOKEN") or env.get("GITHUB_TOKEN"),
+        )
+        problem = (
+            repository_problem(
+                settings.repository_url, env.get("GITHUB_SERVER_URL", "https://github.com"), repository
             )
+            or ci_problem(api, repository, sha, token)
+            or pages_problem(api, repository, tag, token)
+        )
     if problem:
         print(f"Not publishing: {problem}", file=sys.stderr)
         return 1
-    print(f"{env['GITHUB_REF_NAME']} at {env['GITHUB_SHA']}: a release tag that passed CI; publishing")
+    print(
+        f"{env['GITHUB_REF_NAME']} at {env['GITHUB_SHA']}: the release tag, CI passed, Pages "
+        "accepts it; publishing"
+    )
     return 0
 
 

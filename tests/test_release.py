@@ -18,22 +18,39 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISH = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())
-HELPER_REF = colab.read_settings(ROOT).helper_ref
+SETTINGS = colab.read_settings(ROOT)
+HELPER_REF = SETTINGS.helper_ref
+SERVER, REPO = SETTINGS.repository_url.rsplit("/", 2)[0], "/".join(SETTINGS.repository_url.rsplit("/", 2)[1:])
 SHA = "0123456789abcdef0123456789abcdef01234567"
+PASSED = [{"event": "push", "status": "completed", "conclusion": "success"}]
+#: The github-pages environment as scripts/setup-pages leaves it: custom rules, one for tags v*.
+PAGES_FOR_TAGS = {
+    "environment": {
+        "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True}
+    },
+    "policies": [{"name": "main", "type": "branch"}, {"name": "v*", "type": "tag"}],
+}
 
 
-def ci_api(runs_by_sha: dict[str, list[dict]], seen: list):
-    """A stand-in for GET /repos/OWNER/REPO/actions/workflows/ci.yml/runs?head_sha=SHA."""
+def github_api(runs_by_sha: dict[str, list[dict]], seen: list, pages: dict | None = PAGES_FOR_TAGS):
+    """A stand-in for the parts of GitHub's REST API the release check asks: the CI runs of a
+    commit, the github-pages environment (``pages`` None: there is none) and its rules."""
+    base = f"/repos/{REPO}"
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             url = urlsplit(self.path)
             seen.append((url.path, dict(self.headers)))
-            if url.path != "/repos/me/book/actions/workflows/ci.yml/runs":
+            if url.path == f"{base}/actions/workflows/ci.yml/runs":
+                answer = {"workflow_runs": runs_by_sha.get(parse_qs(url.query)["head_sha"][0], [])}
+            elif url.path == f"{base}/environments/github-pages" and pages is not None:
+                answer = pages["environment"]
+            elif url.path == f"{base}/environments/github-pages/deployment-branch-policies" and pages:
+                answer = {"branch_policies": pages["policies"]}
+            else:
                 self.send_error(404)
                 return
-            sha = parse_qs(url.query)["head_sha"][0]
-            body = json.dumps({"workflow_runs": runs_by_sha.get(sha, [])}).encode()
+            body = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -128,37 +145,76 @@ def test_only_the_release_tag_may_publish(ref_type, ref_name, expected):
     assert problem is None if expected is None else expected in problem
 
 
+def run(event, conclusion, status="completed"):
+    return {"event": event, "status": status, "conclusion": conclusion}
+
+
 @pytest.mark.parametrize(
     ("runs", "passes"),
     [
-        ([{"status": "completed", "conclusion": "success"}], True),
-        (
-            [
-                {"status": "completed", "conclusion": "failure"},
-                {"status": "completed", "conclusion": "success"},
-            ],
-            True,
-        ),
-        ([{"status": "completed", "conclusion": "failure"}], False),
-        ([{"status": "in_progress", "conclusion": None}], False),
+        ([run("push", "success")], True),
+        ([run("workflow_dispatch", "success")], True),
+        ([run("push", "failure"), run("workflow_dispatch", "success")], True),
+        ([run("push", "failure")], False),
+        ([run("push", None, "in_progress")], False),
+        ([run("pull_request", "success")], False),  # tested a merge commit, not this one
         ([], False),
     ],
 )
-def test_ci_must_have_passed_on_the_commit(serve, runs, passes):
+def test_ci_must_have_passed_on_the_commit_itself(serve, runs, passes):
     seen = []
-    with serve(ci_api({SHA: runs}, seen)) as api:
-        problem = release.ci_problem(api, "me/book", SHA, "t0ken")
+    with serve(github_api({SHA: runs}, seen)) as api:
+        problem = release.ci_problem(api, REPO, SHA, "t0ken")
     assert (problem is None) is passes, problem
     assert seen[0][1]["Authorization"] == "Bearer t0ken"
     if not passes:
-        assert SHA in problem and "Run workflow" in problem
+        assert SHA in problem and "Use workflow from" in problem
 
 
 def test_an_unreachable_api_refuses(serve):
-    with serve(ci_api({}, [])) as api:
+    with serve(github_api({}, [])) as api:
         pass  # the server is closed again: nothing listens there any more
-    problem = release.ci_problem(api, "me/book", SHA, None)
+    problem = release.ci_problem(api, REPO, SHA, None)
     assert problem.startswith("Could not ask GitHub")
+
+
+def environment(policy, rules=()):
+    return {"environment": {"deployment_branch_policy": policy}, "policies": list(rules)}
+
+
+CUSTOM = {"protected_branches": False, "custom_branch_policies": True}
+
+
+@pytest.mark.parametrize(
+    ("pages", "says"),
+    [
+        (PAGES_FOR_TAGS, None),
+        (environment(None), None),  # no rule at all: every branch and tag may deploy
+        (environment(CUSTOM, [{"name": "v[0-9]*", "type": "tag"}]), None),
+        (None, "no github-pages environment"),
+        (
+            environment({"protected_branches": True, "custom_branch_policies": False}),
+            "only protected branches",
+        ),
+        (environment(CUSTOM, [{"name": "main", "type": "branch"}]), "no rule for tags"),
+        (environment(CUSTOM, [{"name": "v*", "type": "branch"}]), "no rule for tags"),  # a branch rule
+        (environment(CUSTOM, [{"name": "release-*", "type": "tag"}]), "no rule for tags"),
+    ],
+)
+def test_pages_must_accept_the_tag_before_anything_is_built(serve, pages, says):
+    with serve(github_api({}, [], pages)) as api:
+        problem = release.pages_problem(api, REPO, HELPER_REF, None)
+    if says is None:
+        assert problem is None
+    else:
+        assert says in problem and "scripts/setup-pages" in problem
+
+
+def test_the_repository_must_be_the_one_config_names():
+    assert release.repository_problem(SETTINGS.repository_url, SERVER, REPO) is None
+    assert release.repository_problem(SETTINGS.repository_url + "/", SERVER, REPO.upper()) is None
+    problem = release.repository_problem(SETTINGS.repository_url, SERVER, "someone/fork")
+    assert "someone/fork" in problem and "repository.url" in problem
 
 
 # --- the release, end to end ------------------------------------------------------------------
@@ -187,7 +243,7 @@ def workspace(tmp_path):
 
 @pytest.fixture
 def github(tmp_path):
-    """A bare repository standing in for https://github.com/me/book.git (through git's insteadOf,
+    """A bare repository standing in for the book's repository on GitHub (through git's insteadOf,
     so the workflow's own URL is used), whose notebooks branch holds the last release's notebooks;
     and the environment GitHub Actions would set."""
     remote = tmp_path / "book.git"
@@ -212,8 +268,9 @@ def github(tmp_path):
     env = {
         "GIT_CONFIG_COUNT": "1",
         "GIT_CONFIG_KEY_0": f"url.{remote.as_uri()}.insteadOf",
-        "GIT_CONFIG_VALUE_0": "https://github.com/me/book.git",
-        "GITHUB_REPOSITORY": "me/book",
+        "GIT_CONFIG_VALUE_0": f"{SERVER}/{REPO}.git",
+        "GITHUB_REPOSITORY": REPO,
+        "GITHUB_SERVER_URL": SERVER,
         "GITHUB_SHA": SHA,
         "GH_TOKEN": "t0ken",
         "DLBOOK_HELPER_COMMIT": SHA,
@@ -221,7 +278,7 @@ def github(tmp_path):
     return remote, env
 
 
-def publish(serve, workspace, github, ref_type, ref_name, ci_runs, deploy_fails=False):
+def publish(serve, workspace, github, ref_type, ref_name, ci_runs, deploy_fails=False, pages=PAGES_FOR_TAGS):
     """One run of publish.yml, job by job: the release check (its step, verbatim, against a
     stand-in API), the build (its notebooks are the workspace's), the deploy (which succeeds or
     fails), then, if GitHub would run it, the notebooks push (its step, verbatim). Returns the
@@ -229,7 +286,7 @@ def publish(serve, workspace, github, ref_type, ref_name, ci_runs, deploy_fails=
     remote, env = github
     env = {**env, "GITHUB_REF_TYPE": ref_type, "GITHUB_REF_NAME": ref_name}
     failed = {"pages"} if deploy_fails else set()
-    with serve(ci_api({SHA: ci_runs}, [])) as api:
+    with serve(github_api({SHA: ci_runs}, [], pages)) as api:
         check = run_step("build", "Refuse", workspace, {**env, "GITHUB_API_URL": api})
     if check.returncode != 0:
         failed.add("build")
@@ -248,9 +305,6 @@ def publish(serve, workspace, github, ref_type, ref_name, ci_runs, deploy_fails=
 
 def on_branch(remote: Path) -> str:
     return git("--git-dir", str(remote), "show", "notebooks:book/tensors.ipynb")
-
-
-PASSED = [{"status": "completed", "conclusion": "success"}]
 
 
 def test_a_release_tag_that_passed_ci_publishes(serve, workspace, github):
@@ -278,8 +332,8 @@ def test_a_failed_deploy_leaves_the_notebooks_branch_untouched(serve, workspace,
     [
         ("branch", "main", PASSED, "Only a tag v* publishes"),  # a manual run from a branch
         ("tag", HELPER_REF + ".1", PASSED, "is not the release"),
-        ("tag", HELPER_REF, [{"status": "completed", "conclusion": "failure"}], "CI (ci.yml) has not passed"),
-        ("tag", HELPER_REF, [], "no run at all"),
+        ("tag", HELPER_REF, [run("push", "failure")], "CI (ci.yml) has not passed"),
+        ("tag", HELPER_REF, [], "runs for a push or by hand: none"),
     ],
 )
 def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type, ref_name, ci_runs, says):
@@ -289,3 +343,9 @@ def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type,
     assert status == {"build": "failure", "pages": "skipped", "notebooks": "skipped", "verify": "skipped"}
     assert "Not publishing" in output and says in output
     assert git("--git-dir", str(remote), "rev-parse", "notebooks") == before
+
+
+def test_a_release_that_pages_would_refuse_publishes_nothing(serve, workspace, github):
+    pages = environment(CUSTOM, [{"name": "main", "type": "branch"}])  # GitHub's default: no tags
+    status, output = publish(serve, workspace, github, "tag", HELPER_REF, PASSED, pages=pages)
+    assert status["build"] == "failure" and "scripts/setup-pages" in output

@@ -37,6 +37,12 @@ if args[:1] == ["api"] and "--method" not in args:  # a GET
         else:
             print('{{"build_type": "legacy"}}')
         sys.exit(code)
+    if path.endswith("/environments/github-pages"):
+        if "FAKE_GH_ENVIRONMENT" not in os.environ:
+            print("gh: Not Found (HTTP 404)", file=sys.stderr)
+            sys.exit(1)
+        print(os.environ["FAKE_GH_ENVIRONMENT"])
+        sys.exit(0)
     if path.endswith("/deployment-branch-policies"):
         sys.stdout.write(os.environ.get("FAKE_GH_POLICIES", ""))
         sys.exit(0)
@@ -95,7 +101,7 @@ def test_fresh_repository(tmp_path):
         ("POST", policies, ["name=main", "type=branch"]),
         ("POST", policies, ["name=v*", "type=tag"]),
     ]
-    (put,) = [c for c in calls if "repos/me/book/environments/github-pages" in c["args"]]
+    (put,) = [c for c in calls if c["stdin"] is not None]
     assert put["args"][put["args"].index("--input") + 1] == "-"
     assert json.loads(put["stdin"]) == ENVIRONMENT_BODY
     assert f"git tag {helper_ref()} && git push origin {helper_ref()}" in result.stdout
@@ -158,3 +164,30 @@ def test_refuses_without_gh(tmp_path):
     assert result.returncode == 1
     assert "https://cli.github.com" in result.stderr and "gh auth login" in result.stderr
     assert result.stdout == ""
+
+
+def test_the_environment_keeps_its_reviewers_and_wait_timer(tmp_path):
+    """The PUT replaces the environment's settings: what it already had is sent back."""
+    existing = {
+        "name": "github-pages",
+        "protection_rules": [
+            {"id": 1, "type": "wait_timer", "wait_timer": 30},
+            {
+                "id": 2,
+                "type": "required_reviewers",
+                "prevent_self_review": True,
+                "reviewers": [{"type": "User", "reviewer": {"id": 42, "login": "editor"}}],
+            },
+            {"id": 3, "type": "branch_policy"},
+        ],
+        "deployment_branch_policy": {"protected_branches": True, "custom_branch_policies": False},
+    }
+    result, calls = run_setup(tmp_path, FAKE_GH_ENVIRONMENT=json.dumps(existing))
+    assert result.returncode == 0, result.stderr
+    (put,) = [c for c in calls if c["stdin"] is not None]
+    assert json.loads(put["stdin"]) == {
+        **ENVIRONMENT_BODY,
+        "wait_timer": 30,
+        "prevent_self_review": True,
+        "reviewers": [{"type": "User", "id": 42}],
+    }

@@ -227,3 +227,18 @@ def test_prune_cache_drops_only_what_nobody_reused_for_30_days(tmp_path):
     subprocess.run([ROOT / "scripts/prune-cache"], check=True, env=env)
     assert not old.exists() and (fresh / "run.json").exists()
     assert (tmp_path / "runs").is_dir()  # the folders themselves stay
+
+
+def test_gpu_legs_run_the_notebooks_of_a_book_build():
+    """The GPU legs execute the readers' notebooks, which only a book build makes (their prose
+    carries the book's numbers): a CPU job builds them and the legs download them first."""
+    jobs = yaml.safe_load((ROOT / ".github/workflows/gpu.yml").read_text())["jobs"]
+    build, legs = jobs["notebooks"], jobs["chapters-on-gpu"]
+    assert any(step.get("run") == "make book" for step in build["steps"])
+    (upload,) = [s for s in build["steps"] if "upload-artifact" in s.get("uses", "")]
+    assert legs["needs"] == "notebooks" and legs["strategy"]["matrix"]["backend"] == ["tensorflow", "jax"]
+    (download,) = [s for s in legs["steps"] if "download-artifact" in s.get("uses", "")]
+    assert download["with"]["name"] == upload["with"]["name"]
+    assert download["with"]["path"].rstrip("/") == upload["with"]["path"].rstrip("/") == "_build/notebooks"
+    names = [s.get("name", s.get("uses")) for s in legs["steps"]]
+    assert names.index(download["uses"]) < names.index("Execute every chapter on the GPU")
