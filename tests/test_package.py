@@ -10,6 +10,7 @@ def test_import_has_no_side_effects():
 import sys, matplotlib
 before = dict(matplotlib.rcParams)
 import dlbook, dlbook.data, dlbook.plots, dlbook.metrics, dlbook.models, dlbook.glue
+import dlbook.reference, dlbook.measurements, dlbook.devices, dlbook.claims
 heavy = sorted(m for m in ("keras", "tensorflow", "jax", "torch") if m in sys.modules)
 assert not heavy, f"importing dlbook imported {heavy}"
 changed = [k for k, v in matplotlib.rcParams.items() if before.get(k) != v and k != "backend"]
