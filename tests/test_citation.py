@@ -30,6 +30,29 @@ def test_citation_cff_validates_and_matches_the_release():
     assert citation["repository-code"] == config["repository"]["url"]
 
 
+def test_zenodo_metadata_agrees_with_citation_cff():
+    """Zenodo's GitHub integration reads .zenodo.json when a release is made (the DOI's record):
+    every field cffconvert derives from CITATION.cff must be the same there, and the record points
+    at the repository and the site CITATION.cff names."""
+    import json
+
+    cffconvert = Path(sys.executable).parent / "cffconvert"
+    result = subprocess.run(
+        [cffconvert, "-f", "zenodo", "-i", ROOT / "CITATION.cff"], capture_output=True, text=True, check=True
+    )
+    derived = json.loads(result.stdout)
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text())
+    assert {"title", "version", "license", "creators"} <= set(derived)
+    for field, value in derived.items():
+        assert zenodo.get(field) == value, f".zenodo.json {field} differs from CITATION.cff"
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    assert {r["identifier"] for r in zenodo["related_identifiers"]} == {
+        citation["repository-code"],
+        citation["url"],
+    }
+    assert zenodo["upload_type"] == "publication" and zenodo["publication_type"] == "book"
+
+
 @pytest.mark.book
 def test_how_to_cite_page_shows_the_generated_bibtex():
     text = BeautifulSoup((SITE / "book/citing.html").read_text(), "html.parser").get_text()
