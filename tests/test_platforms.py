@@ -56,21 +56,14 @@ class Platform(NamedTuple):
     cpu_only: bool  # no CUDA libraries at all (on Linux ARM64, PyPI's torch is a CUDA build)
 
 
+def linux(arch: str, tensorflow: str, *, torch_cpu: bool, cpu_only: bool) -> Platform:
+    markers = {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": arch}
+    return Platform(manylinux(arch), markers, tensorflow, torch_cpu, cpu_only)
+
+
 PLATFORMS = {
-    "linux-x86_64": Platform(
-        manylinux("x86_64"),
-        {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64"},
-        "tensorflow-cpu",
-        torch_cpu=True,
-        cpu_only=True,
-    ),
-    "linux-aarch64": Platform(
-        manylinux("aarch64"),
-        {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "aarch64"},
-        "tensorflow",
-        torch_cpu=False,
-        cpu_only=False,
-    ),
+    "linux-x86_64": linux("x86_64", "tensorflow-cpu", torch_cpu=True, cpu_only=True),
+    "linux-aarch64": linux("aarch64", "tensorflow", torch_cpu=False, cpu_only=False),
     "macos-arm64": Platform(
         ["macosx_14_0_arm64"],
         {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64"},
