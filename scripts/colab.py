@@ -444,12 +444,21 @@ def _glued_names(source: str) -> list[str]:
     return patterns
 
 
-def write_notebooks(out_dir: Path, root: Path = ROOT, build_dir: Path | None = None) -> list[Path]:
-    """Write every chapter's Colab notebook under ``out_dir``, mirroring the chapter paths."""
+def built_chapters(root: Path, built: set[str] | None) -> list[str]:
+    """The notebook chapters, or those of them a build has (a build with another table of
+    contents, such as the benchmark's, has fewer)."""
+    return [name for name in chapters(root) if built is None or name in built]
+
+
+def write_notebooks(
+    out_dir: Path, root: Path = ROOT, build_dir: Path | None = None, built: set[str] | None = None
+) -> list[Path]:
+    """Write every chapter's Colab notebook under ``out_dir``, mirroring the chapter paths
+    (with ``built``, only the chapters among those document names)."""
     settings = read_settings(root)
     titles = chapter_titles(root)
     written = []
-    for docname in chapters(root):
+    for docname in built_chapters(root, built):
         path = out_dir / f"{docname}.ipynb"
         notebook = colab_notebook(docname, settings, root, titles, build_dir)
         _write_if_changed(path, nbformat.writes(notebook) + "\n")
@@ -457,7 +466,9 @@ def write_notebooks(out_dir: Path, root: Path = ROOT, build_dir: Path | None = N
     return written
 
 
-def write_downloads(notebook_dir: Path, html_dir: Path, build_dir: Path, root: Path = ROOT) -> Path:
+def write_downloads(
+    notebook_dir: Path, html_dir: Path, build_dir: Path, root: Path = ROOT, built: set[str] | None = None
+) -> Path:
     """Make the site's ``.ipynb`` downloads the Colab notebooks with the book's outputs.
 
     Each chapter's ``_sources/<chapter>.ipynb`` (what the download button links to) is replaced,
@@ -466,7 +477,7 @@ def write_downloads(notebook_dir: Path, html_dir: Path, build_dir: Path, root: P
     archive = html_dir / Path(toc_pages(root)[0]).parent / "notebooks.zip"  # beside the landing page
     tmp = archive.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
-        for docname in chapters(root):
+        for docname in built_chapters(root, built):
             colab_nb = nbformat.read(notebook_dir / f"{docname}.ipynb", as_version=4)
             executed = nbformat.read(build_dir / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
             glued = glue_records(build_dir, docname)

@@ -187,9 +187,9 @@ class ReadingTimesDirective(SphinxDirective):
 
 def _write_notebooks(app, exception):
     if exception is None and app.builder.format == "html":
-        build = Path(app.outdir).parent
-        colab.write_notebooks(build / "notebooks", Path(app.srcdir), build)
-        colab.write_downloads(build / "notebooks", Path(app.outdir), build, Path(app.srcdir))
+        build, built = Path(app.outdir).parent, set(app.env.found_docs)
+        colab.write_notebooks(build / "notebooks", Path(app.srcdir), build, built)
+        colab.write_downloads(build / "notebooks", Path(app.outdir), build, Path(app.srcdir), built)
 
 
 def setup(app):
