@@ -66,8 +66,10 @@ tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 test: lint book colab backends tests/browser/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
-# Measure build and training speed on this machine (about 15 minutes; run it on a quiet machine).
-# Writes code/src/dlbook/measurements.json, which the appendix reads.
+# Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet
+# machine; `.venv/bin/python scripts/benchmark.py training` redoes the training section alone, 16
+# minutes here). Writes code/src/dlbook/measurements.json, which the appendix reads, and pins its
+# hash in the appendix.
 benchmark: install $(VENV)/.backends
 	$(BIN)/python scripts/benchmark.py
 

@@ -1,6 +1,7 @@
 """Benchmark the book's build and the reference model's training, side by side, on this machine.
 
-    make benchmark            (= .venv/bin/python scripts/benchmark.py)
+    make benchmark                          (= .venv/bin/python scripts/benchmark.py)
+    .venv/bin/python scripts/benchmark.py training     (section 5 alone; the rest is kept)
 
 Measures, in one run:
 
@@ -11,13 +12,18 @@ Measures, in one run:
 4. each chapter's execution time on the TensorFlow, JAX and PyTorch backends;
 5. the training speed of the reference model (784 -> 10 sigmoid -> 10 softmax, SGD 0.01,
    batch 100, 5 epochs, no shuffling) with Keras' default settings, with steps_per_execution
-   and with jit_compile, on each backend, against a plain NumPy implementation of the same
-   arithmetic, starting weights and batch order; each timed 3 times, the fastest run counted, and
-   once more as a second fit of an already compiled model (the cost without the one-off
-   tracing and compiling).
+   and with jit_compile, on each backend, against the plain NumPy reference (dlbook.reference:
+   the same float32 arithmetic, loss included, starting weights and batch order). Each
+   setting is timed REPEATS times, each time a first fit in a new process with empty compile
+   caches (so one run's compiling does not speed up the next), the fastest counted, and once
+   more as a second fit of the now compiled model. A setting Keras resolves to the same as
+   another (jit_compile=True is JAX's default) is timed once and recorded as the same; a
+   setting that fails is recorded with its error.
 
-The results go to code/src/dlbook/measurements.json, from which the appendix and the training
-chapter glue their numbers. Run it on a quiet machine: other work skews every figure.
+The results go to code/src/dlbook/measurements.json (inside the helper package, so that a Colab
+notebook of the appendix has them), whose hash is written into the appendix's
+``measurements.load(...)`` call: only the appendix re-executes. Run it on a quiet machine: other
+work skews every figure.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "code" / "src" / "dlbook" / "measurements.json"
+APPENDIX = ROOT / "book" / "backends-and-speed.md"
 BENCH = ROOT / "_build" / "benchmark"
 BACKENDS = ("tensorflow", "jax", "torch")
 PYTHON = sys.executable
@@ -163,10 +170,14 @@ REPEATS = 3  # each training is timed this many times; the fastest run counts (a
 
 
 def reference_data():
+    """The prepared training and test sets, labels one-hot in float32 (the NumPy reference takes
+    float32 only; Keras casts to float32 itself)."""
+    import numpy as np
+
     from dlbook import data
 
     (x_train, y_train), _, (x_test, y_test) = data.load_prepared()
-    return x_train, y_train, x_test, y_test
+    return x_train, y_train.astype(np.float32), x_test, y_test.astype(np.float32)
 
 
 WEIGHTS = BENCH / "initial_weights.npz"
@@ -187,38 +198,33 @@ def initial_weights():
         WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
         np.savez(WEIGHTS, *weights)
     with np.load(WEIGHTS) as stored:
-        return [stored[f"arr_{i}"] for i in range(len(stored.files))]
+        return [stored[f"arr_{i}"].astype(np.float32) for i in range(len(stored.files))]
 
 
-def numpy_training(weights, x_train, y_train, x_test, y_test) -> dict:
-    """The reference training in NumPy: same arithmetic, starting weights and batch order.
-    Timed REPEATS times from the same starting weights; the fastest run is reported."""
-    import numpy as np
+def numpy_training() -> dict:
+    """The reference training in plain NumPy (dlbook.reference: float32 throughout, the loss
+    computed at every step as Keras does): same starting weights and batch order. Timed REPEATS
+    times from the same starting weights; the fastest run is reported."""
+    from dlbook import reference
 
-    times = []
+    x_train, y_train, x_test, y_test = reference_data()
+    times, losses = [], None
     for _ in range(REPEATS):
-        w1, b1, w2, b2 = (w.astype(np.float32).copy() for w in weights)
+        weights = [w.copy() for w in initial_weights()]
         start = time.perf_counter()
-        for _ in range(EPOCHS):
-            for i in range(0, len(x_train), BATCH):
-                x, y = x_train[i : i + BATCH], y_train[i : i + BATCH]
-                h = 1 / (1 + np.exp(-(x @ w1 + b1)))
-                z = h @ w2 + b2
-                p = np.exp(z - z.max(axis=1, keepdims=True))
-                p /= p.sum(axis=1, keepdims=True)
-                dz = (p - y) / len(x)  # gradient of the mean cross-entropy through softmax
-                dh = (dz @ w2.T) * h * (1 - h)
-                w2 -= LEARNING_RATE * (h.T @ dz)
-                b2 -= LEARNING_RATE * dz.sum(axis=0)
-                w1 -= LEARNING_RATE * (x.T @ dh)
-                b1 -= LEARNING_RATE * dh.sum(axis=0)
+        losses = reference.train(weights, x_train, y_train, EPOCHS, BATCH, LEARNING_RATE)
         times.append(time.perf_counter() - start)
-    h = 1 / (1 + np.exp(-(x_test @ w1 + b1)))
-    accuracy = float(np.mean((h @ w2 + b2).argmax(axis=1) == y_test.argmax(axis=1)))
-    return {"seconds": min(times), "all_seconds": times, "test_accuracy": accuracy}
+    return {
+        "seconds": min(times),
+        "all_seconds": times,
+        "final_loss": losses[-1],
+        "test_accuracy": reference.accuracy(weights, x_test, y_test),
+    }
 
 
 def keras_variants(backend: str) -> dict[str, dict]:
+    """The settings compared on ``backend``: Keras' defaults, jit_compile, and where Keras runs
+    several steps per call, steps_per_execution with and without jit_compile."""
     from dlbook.models import fast_steps_per_execution
 
     variants = {"default": {}, "jit_compile=True": {"jit_compile": True}}
@@ -232,49 +238,110 @@ def keras_variants(backend: str) -> dict[str, dict]:
     return variants
 
 
-def keras_training(backend: str) -> dict:
-    """Run in a subprocess per backend (KERAS_BACKEND is read when Keras is imported).
-
-    Each variant is timed REPEATS times, each time a new model from the shared starting weights:
-    ``seconds`` is the fastest first ``fit`` (what a reader waits for, compiling included);
-    ``compiled_seconds`` the fastest second ``fit`` of 5 more epochs on the same model, whose
-    training step is already traced and compiled (the cost per step without the one-off cost)."""
+def compiled_model(settings: dict):
+    if not WEIGHTS.exists():  # made by the main run on its backend, so that every backend shares them
+        sys.exit(f"{WEIGHTS} is missing: run the whole benchmark (scripts/benchmark.py), not a helper step.")
     import keras
 
     from dlbook import models
 
-    x_train, y_train, x_test, y_test = reference_data()
-    weights = initial_weights()
-    results = {}
+    model = models.build_dense_network()
+    model.set_weights(initial_weights())
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        **settings,
+    )
+    return model
+
+
+def resolve_variants(backend: str) -> dict[str, dict]:
+    """Each variant's settings as Keras resolved them on ``backend`` (run in a subprocess with
+    KERAS_BACKEND set): Keras' default jit_compile="auto" means compiled on JAX and not on
+    TensorFlow on a CPU, so a variant can be the same as another; those are timed once."""
+    resolved = {}
     for name, settings in keras_variants(backend).items():
-        first, second, accuracy = [], [], None
-        try:
-            for _ in range(REPEATS):
-                model = models.build_dense_network()
-                model.set_weights(weights)
-                model.compile(
-                    optimizer=keras.optimizers.SGD(learning_rate=LEARNING_RATE),
-                    loss="categorical_crossentropy",
-                    metrics=["accuracy"],
-                    **settings,
-                )
-                for times in (first, second):
-                    start = time.perf_counter()
-                    model.fit(x_train, y_train, batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0)
-                    times.append(time.perf_counter() - start)
-                    if accuracy is None:
-                        accuracy = float(model.evaluate(x_test, y_test, verbose=0)[1])
-        except Exception as err:  # record what does not work instead of hiding it
-            results[name] = {"error": f"{type(err).__name__}: {err}"[:300]}
+        model = compiled_model(settings)
+        resolved[name] = {
+            "settings": settings,
+            "effective": {
+                "jit_compile": bool(model.jit_compile),
+                "steps_per_execution": model.steps_per_execution,
+            },
+        }
+    return resolved
+
+
+def one_fit(backend: str, variant: str) -> dict:
+    """One timed training in this process, which is new and whose compile caches are empty (see
+    fresh_process_env): the first fit (what a reader waits for, tracing and compiling included),
+    then a second fit of 5 more epochs on the same model, whose training step is compiled."""
+    x_train, y_train, x_test, y_test = reference_data()
+    model = compiled_model(keras_variants(backend)[variant])
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        history = model.fit(x_train, y_train, batch_size=BATCH, epochs=EPOCHS, shuffle=False, verbose=0)
+        times.append(time.perf_counter() - start)
+        if len(times) == 1:
+            loss, accuracy = history.history["loss"][-1], float(model.evaluate(x_test, y_test, verbose=0)[1])
+    return {"first": times[0], "second": times[1], "final_loss": float(loss), "test_accuracy": accuracy}
+
+
+def fresh_process_env(env: dict, backend: str, cache_dir: str) -> dict:
+    """The environment of a new process for one timed fit: the backend, and every compile cache
+    the backends keep on disk pointed at an empty folder (PyTorch's inductor and Triton caches;
+    JAX's persistent cache off; TensorFlow's XLA keeps none unless asked)."""
+    return dict(
+        env,
+        KERAS_BACKEND=backend,
+        TORCHINDUCTOR_CACHE_DIR=os.path.join(cache_dir, "inductor"),
+        TRITON_CACHE_DIR=os.path.join(cache_dir, "triton"),
+        JAX_ENABLE_COMPILATION_CACHE="false",
+    )
+
+
+def helper(args: list[str], env: dict) -> dict | None:
+    """Run this script as a helper process; its last line of output is JSON. None on failure."""
+    result = subprocess.run([PYTHON, __file__, *args], env=env, capture_output=True, text=True)
+    if result.returncode:
+        return {"error": (result.stderr.strip().splitlines() or ["(no message)"])[-1][:300]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def keras_training(backend: str, env: dict, numpy_seconds: float) -> dict:
+    """Every distinct variant on ``backend``, each repeat a first fit in a new process."""
+    resolved = helper(["--resolve", backend], dict(env, KERAS_BACKEND=backend))
+    if "error" in resolved:
+        sys.exit(f"could not compile the reference model on {backend}: {resolved['error']}")
+    variants, same_as = {}, {}
+    for name, spec in resolved.items():
+        twin = next((other for other in variants if resolved[other]["effective"] == spec["effective"]), None)
+        if twin:  # the same settings once Keras resolved them: not a row of its own
+            same_as[name] = twin
             continue
-        results[name] = {
+        runs = []
+        for _ in range(REPEATS):
+            with tempfile.TemporaryDirectory(prefix="dlbook-compile-cache-") as cache:
+                runs.append(helper(["--fit", backend, name], fresh_process_env(env, backend, cache)))
+        failed = [run["error"] for run in runs if "error" in run]
+        if failed:  # shown as failed in the appendix, not dropped
+            variants[name] = {"error": failed[0], "effective": spec["effective"]}
+            continue
+        first, second = [r["first"] for r in runs], [r["second"] for r in runs]
+        variants[name] = {
+            "effective": spec["effective"],
             "seconds": min(first),
             "compiled_seconds": min(second),
             "all_seconds": first,
             "all_compiled_seconds": second,
-            "test_accuracy": accuracy,
+            "ratio_to_numpy": min(first) / numpy_seconds,
+            "compiled_ratio_to_numpy": min(second) / numpy_seconds,
+            "final_loss": runs[0]["final_loss"],
+            "test_accuracy": runs[0]["test_accuracy"],
         }
-    return results
+    return {"variants": variants, "same_as": same_as, "recommended": recommended(backend)}
 
 
 def recommended(backend: str) -> str:
@@ -283,6 +350,23 @@ def recommended(backend: str) -> str:
 
     steps = fast_steps_per_execution(backend)
     return "default" if steps == 1 else f"steps_per_execution={steps}"
+
+
+def training_speed(env: dict) -> dict:
+    log("training: NumPy ...")
+    numpy_result = numpy_training()
+    training = {
+        "machine": machine(),
+        "numpy": numpy_result,
+        "epochs": EPOCHS,
+        "batch_size": BATCH,
+        "learning_rate": LEARNING_RATE,
+        "repeats": REPEATS,
+    }
+    for backend in BACKENDS:
+        log(f"training: Keras on {backend}, each first fit in a new process ...")
+        training[backend] = keras_training(backend, env, numpy_result["seconds"])
+    return training
 
 
 # --- the whole run --------------------------------------------------------------------------------
@@ -312,75 +396,73 @@ def machine() -> dict:
     }
 
 
-def main() -> None:
+def pin_in_appendix(text: str) -> None:
+    """Write the results' hash into the appendix's ``measurements.load(...)`` call. The execution
+    cache keys each chapter on its cells, and the results file is left out of the environment
+    fingerprint (scripts/run_notebooks.py), so new results re-execute the appendix alone."""
+    import hashlib
+
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    source = APPENDIX.read_text()
+    pinned, count = re.subn(r'measurements\.load\("[0-9a-f]{64}"\)', f'measurements.load("{digest}")', source)
+    if count != 1:
+        sys.exit(f'{APPENDIX.relative_to(ROOT)} must call measurements.load("<sha256>") exactly once')
+    APPENDIX.write_text(pinned)
+
+
+def main(part: str) -> None:
     env = base_env()
-    results = {"machine": machine()}
-    shutil.rmtree(BENCH, ignore_errors=True)
+    if part == "training":  # the other sections stay as the last full run measured them
+        results = json.loads(OUT.read_text())
+        shutil.rmtree(BENCH / "training", ignore_errors=True)
+        WEIGHTS.unlink(missing_ok=True)
+    else:
+        results = {"machine": machine()}
+        shutil.rmtree(BENCH, ignore_errors=True)
 
-    log("cold build (empty cache) ...")
-    cold, cold_chapters = build(env)
-    log(f"cold build {cold:.1f} s")
-    log("warm rebuild (nothing changed) ...")
-    warm, warm_chapters = build(env)
-    log(f"warm rebuild {warm:.1f} s, {len(warm_chapters)} chapters executed")
-    log("plain scripts ...")
-    plain = plain_scripts(env)
-    log(f"plain scripts {sum(plain.values()):.1f} s")
-    results["build"] = {
-        "cold_seconds": cold,
-        "cold_chapter_seconds": cold_chapters,
-        "warm_seconds": warm,
-        "warm_chapters_executed": len(warm_chapters),
-        "plain_seconds": sum(plain.values()),
-        "plain_chapter_seconds": plain,
-        "overhead_ratio": cold / sum(plain.values()),
+        log("cold build (empty cache) ...")
+        cold, cold_chapters = build(env)
+        log(f"cold build {cold:.1f} s")
+        log("warm rebuild (nothing changed) ...")
+        warm, warm_chapters = build(env)
+        log(f"warm rebuild {warm:.1f} s, {len(warm_chapters)} chapters executed")
+        log("plain scripts ...")
+        plain = plain_scripts(env)
+        log(f"plain scripts {sum(plain.values()):.1f} s")
+        results["build"] = {
+            "cold_seconds": cold,
+            "cold_chapter_seconds": cold_chapters,
+            "warm_seconds": warm,
+            "warm_chapters_executed": len(warm_chapters),
+            "plain_seconds": sum(plain.values()),
+            "plain_chapter_seconds": plain,
+            "overhead_ratio": cold / sum(plain.values()),
+        }
+
+        results["chapters_by_backend"] = {}
+        for backend in BACKENDS:
+            log(f"chapters on {backend} ...")
+            results["chapters_by_backend"][backend] = chapters_on(backend, env)
+
+    training = results["training"] = training_speed(env)
+    text = json.dumps(results, indent=2, sort_keys=True) + "\n"
+    OUT.write_text(text)
+    pin_in_appendix(text)
+    log(f"wrote {OUT.relative_to(ROOT)} and pinned its hash in {APPENDIX.relative_to(ROOT)}")
+    summary = {
+        b: training[b]["variants"][training[b]["recommended"]].get("ratio_to_numpy", "failed")
+        for b in BACKENDS
     }
-
-    results["chapters_by_backend"] = {}
-    for backend in BACKENDS:
-        log(f"chapters on {backend} ...")
-        results["chapters_by_backend"][backend] = chapters_on(backend, env)
-
-    log("training: NumPy ...")
-    x_train, y_train, x_test, y_test = reference_data()
-    numpy_result = numpy_training(initial_weights(), x_train, y_train, x_test, y_test)
-    training = {
-        "numpy": numpy_result,
-        "epochs": EPOCHS,
-        "batch_size": BATCH,
-        "learning_rate": LEARNING_RATE,
-        "repeats": REPEATS,
-    }
-    for backend in BACKENDS:
-        log(f"training: Keras on {backend} ...")
-        result = subprocess.run(
-            [PYTHON, __file__, "--training", backend],
-            env=dict(env, KERAS_BACKEND=backend),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        variants = json.loads(result.stdout.strip().splitlines()[-1])
-        for measured in variants.values():
-            if "seconds" in measured:
-                measured["ratio_to_numpy"] = measured["seconds"] / numpy_result["seconds"]
-                measured["compiled_ratio_to_numpy"] = measured["compiled_seconds"] / numpy_result["seconds"]
-        training[backend] = {"variants": variants, "recommended": recommended(backend)}
-    results["training"] = training
-
-    OUT.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    log(f"wrote {OUT.relative_to(ROOT)}")
-    summary = {b: training[b]["variants"][training[b]["recommended"]].get("ratio_to_numpy") for b in BACKENDS}
-    log(
-        f"overhead ratio {results['build']['overhead_ratio']:.2f}, warm rebuild {warm:.1f} s, "
-        f"recommended setting / NumPy: {summary}"
-    )
+    log(f"recommended setting / NumPy: {summary}")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["--training"]:
-        print(json.dumps(keras_training(sys.argv[2])))
-    elif len(sys.argv) == 1:
-        main()
+    args = sys.argv[1:]
+    if args[:1] == ["--resolve"] and len(args) == 2:
+        print(json.dumps(resolve_variants(args[1])))
+    elif args[:1] == ["--fit"] and len(args) == 3:
+        print(json.dumps(one_fit(args[1], args[2])))
+    elif args in ([], ["all"], ["training"]):
+        main(args[0] if args else "all")
     else:
         sys.exit(__doc__)

@@ -40,6 +40,10 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 #: Environment variables that change what a chapter computes or how it runs.
 SETTINGS = ("KERAS_BACKEND", "OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "PYTHONHASHSEED")
+#: Files of the helper package that no chapter's run depends on through the fingerprint: the
+#: benchmark's results, which the one page that reads them pins by hash in its own cells
+#: (dlbook.measurements.load), so that a benchmark run re-executes that page alone.
+NOT_FINGERPRINTED = {"measurements.json"}
 
 
 def fingerprint() -> str:
@@ -60,7 +64,8 @@ def fingerprint() -> str:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("The helper package dlbook is not installed; run `make install`.")
     package = Path(next(iter(spec.submodule_search_locations)))
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+    files = (p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sorted(p for p in files if p.relative_to(package).as_posix() not in NOT_FINGERPRINTED):
         add(path.relative_to(package).as_posix(), path.read_bytes())
     mnist = os.environ.get("DLBOOK_MNIST")
     add(hashlib.sha256(Path(mnist).read_bytes()).hexdigest() if mnist and Path(mnist).is_file() else mnist)

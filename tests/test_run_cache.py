@@ -50,3 +50,28 @@ def test_reused_when_unchanged_rerun_when_changed_failures_never_kept(tmp_path):
     assert not other["good"].get("cached")
     forced = run(notebooks, tmp_path / "out5", cache, DLBOOK_EXECUTE="force")
     assert not forced["good"].get("cached")
+
+
+def test_fingerprint_covers_the_helper_package_but_not_the_benchmark_results(tmp_path, monkeypatch):
+    """A change to the helper package re-executes every chapter; new benchmark results do not (the
+    appendix pins them by hash in its own cells, which its cache key covers)."""
+    import importlib.util
+    import shutil as sh
+    from types import SimpleNamespace
+
+    import run_notebooks
+
+    import dlbook
+
+    package = tmp_path / "dlbook"
+    sh.copytree(Path(dlbook.__file__).parent, package, ignore=sh.ignore_patterns("__pycache__"))
+    spec = SimpleNamespace(submodule_search_locations=[str(package)])
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec if name == "dlbook" else real(name))
+
+    before = run_notebooks.fingerprint()
+    assert run_notebooks.NOT_FINGERPRINTED == {"measurements.json"}
+    (package / "measurements.json").write_text('{"new": "results"}\n')
+    assert run_notebooks.fingerprint() == before
+    (package / "data.py").write_text((package / "data.py").read_text() + "\n# changed\n")
+    assert run_notebooks.fingerprint() != before
