@@ -39,3 +39,12 @@ def test_every_chapter_ran_without_error(run):
 def test_results_agree_with_the_tensorflow_book(run, chapter, agrees_with_book):
     backend, report = run
     agrees_with_book(chapter, report["notebooks"][chapter]["values"], backend)
+
+
+def test_the_appendix_says_which_backend_executed_it(run):
+    """The appendix's statement of what executed the edition, in another backend's run."""
+    backend, report = run
+    values = report["notebooks"]["book/backends-and-speed"]["values"]
+    assert values["built_backend"] == {"jax": "JAX", "torch": "PyTorch"}[backend]
+    assert values["built_keras"] == report["environment"]["keras_version"]
+    assert values["built_device"] == "the CPU only (no GPU visible)"  # CI has no GPU
