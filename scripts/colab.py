@@ -466,8 +466,32 @@ def write_notebooks(
     return written
 
 
+def executed_notebook(build_dir: Path, docname: str, cache_path: Path | None = None) -> nbformat.NotebookNode:
+    """The book's executed notebook of a chapter, with its outputs.
+
+    myst-nb writes ``jupyter_execute/<chapter>.ipynb``, but when it takes a chapter from its
+    execution cache it writes the notebook without the cached outputs (it writes its input, not
+    the merged copy it renders). With ``cache_path`` (the build's jupyter-cache, in cache mode) the
+    outputs are merged from the cache, as myst-nb merges them for the page.
+    """
+    notebook = nbformat.read(build_dir / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
+    if cache_path is not None:
+        from jupyter_cache import get_cache
+
+        try:
+            _, notebook = get_cache(str(cache_path)).merge_match_into_notebook(notebook)
+        except KeyError as err:
+            raise ValueError(f"{docname}: not in the execution cache {cache_path}; rebuild the book") from err
+    return notebook
+
+
 def write_downloads(
-    notebook_dir: Path, html_dir: Path, build_dir: Path, root: Path = ROOT, built: set[str] | None = None
+    notebook_dir: Path,
+    html_dir: Path,
+    build_dir: Path,
+    root: Path = ROOT,
+    built: set[str] | None = None,
+    cache_path: Path | None = None,
 ) -> Path:
     """Make the site's ``.ipynb`` downloads the Colab notebooks with the book's outputs.
 
@@ -479,7 +503,7 @@ def write_downloads(
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
         for docname in built_chapters(root, built):
             colab_nb = nbformat.read(notebook_dir / f"{docname}.ipynb", as_version=4)
-            executed = nbformat.read(build_dir / "jupyter_execute" / f"{docname}.ipynb", as_version=4)
+            executed = executed_notebook(build_dir, docname, cache_path)
             glued = glue_records(build_dir, docname)
             text = nbformat.writes(with_book_outputs(colab_nb, executed, glued)) + "\n"
             _write_if_changed(html_dir / "_sources" / f"{docname}.ipynb", text)

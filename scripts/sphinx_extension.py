@@ -188,8 +188,14 @@ class ReadingTimesDirective(SphinxDirective):
 def _write_notebooks(app, exception):
     if exception is None and app.builder.format == "html":
         build, built = Path(app.outdir).parent, set(app.env.found_docs)
+        # In cache mode a chapter taken from the cache has no outputs in jupyter_execute: they
+        # come from the cache (colab.executed_notebook).
+        cached = app.config.nb_execution_mode == "cache"
+        cache_path = Path(app.config.nb_execution_cache_path) if cached else None
         colab.write_notebooks(build / "notebooks", Path(app.srcdir), build, built)
-        colab.write_downloads(build / "notebooks", Path(app.outdir), build, Path(app.srcdir), built)
+        colab.write_downloads(
+            build / "notebooks", Path(app.outdir), build, Path(app.srcdir), built, cache_path
+        )
 
 
 def setup(app):
