@@ -302,8 +302,11 @@ def fresh_process_env(env: dict, backend: str, cache_dir: str) -> dict:
     )
 
 
-def helper(args: list[str], env: dict) -> dict | None:
-    """Run this script as a helper process; its last line of output is JSON. None on failure."""
+def helper(args: list[str], env: dict) -> dict:
+    """Run this script as a helper process; its last line of output is JSON.
+
+    A helper that fails gives ``{"error": <its last line of stderr>}``, shown as failed.
+    """
     result = subprocess.run([PYTHON, __file__, *args], env=env, capture_output=True, text=True)
     if result.returncode:
         return {"error": (result.stderr.strip().splitlines() or ["(no message)"])[-1][:300]}

@@ -37,6 +37,15 @@ def test_figures_are_returned_and_style_stays_local():
     assert dict(matplotlib.rcParams) == before
 
 
+def test_bar_labels_are_plain_numbers_on_a_log_axis():
+    fig = plots.bar_chart({"a": 4.1, "b": 110.86, "c": 1234.5}, xlabel="x", reference=1.0, log=True)
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [text.get_text().strip() for text in ax.texts] == ["4.1", "111", "1230"]
+    low, high = ax.get_xlim()
+    assert low < 1.0 and high > 1234.5  # the reference line and every label's bar are in view
+
+
 def test_figures_are_not_left_open_in_pyplot():
     import matplotlib.pyplot as plt
 
@@ -137,6 +146,7 @@ def test_show_digit_values_are_readable():
         (lambda: plots.feature_maps(np.zeros((1, 26, 26, 32))), r"outputs\[0\]"),
         (lambda: plots.bar_chart({}, xlabel="x"), "at least one"),
         (lambda: plots.bar_chart({"a": float("nan")}, xlabel="x"), "finite"),
+        (lambda: plots.bar_chart({"a": 0.0}, xlabel="x", log=True), "positive numbers"),
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):

@@ -398,29 +398,52 @@ def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, r
     return fig
 
 
-def bar_chart(values: dict, xlabel: str, reference: float | None = None, reference_label: str | None = None):
+def _bar_label(number: float) -> str:
+    """A bar's value in at most three significant digits, never in exponent notation (1.1e+02)."""
+    return np.format_float_positional(number, precision=3, unique=False, fractional=False, trim="-")
+
+
+def bar_chart(
+    values: dict,
+    xlabel: str,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    log: bool = False,
+):
     """Horizontal bars, one per entry of ``values`` (label -> number), top to bottom in order.
 
-    ``reference`` draws a dashed vertical line (for example a goal or a baseline).
+    ``reference`` draws a dashed vertical line (for example a goal or a baseline). ``log=True``
+    puts the values on a logarithmic axis, for numbers that span orders of magnitude (it needs
+    positive numbers).
     """
     if not values:
         raise ValueError("bar_chart needs at least one value.")
     labels, numbers = list(values), np.asarray(list(values.values()), dtype=float)
     if not np.all(np.isfinite(numbers)):
         raise ValueError(f"bar_chart needs finite numbers; got {dict(zip(labels, numbers, strict=True))}.")
+    if log and (np.any(numbers <= 0) or (reference is not None and reference <= 0)):
+        raise ValueError(
+            f"bar_chart(log=True) needs positive numbers; got {dict(zip(labels, numbers, strict=True))}."
+        )
     with style():
         fig, ax = _figure(figsize=(6.4, 0.42 * len(labels) + 1.2))
-        ax.barh(range(len(labels)), numbers, color=TRAIN_COLOR)
+        ax.barh(range(len(labels)), numbers, color=TRAIN_COLOR, log=log)
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels(labels)
         ax.invert_yaxis()
         for row, number in enumerate(numbers):
-            ax.text(number, row, f" {number:.2g}", va="center", fontsize=9)
+            ax.text(number, row, f" {_bar_label(number)}", va="center", fontsize=9)
         if reference is not None:
             ax.axvline(reference, color=VAL_COLOR, ls="--", lw=1.2, label=reference_label)
             if reference_label:
                 ax.legend(loc="lower right", fontsize=9)
-        ax.set_xlim(0, max(numbers.max(), reference or 0) * 1.15)
+        top = max(numbers.max(), reference or 0)
+        if log:
+            # Room on the right for the largest bar's label, and below the smallest value.
+            ax.set_xlim(min(numbers.min(), reference or np.inf) / 1.5, top * 2.5)
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: _bar_label(x)))
+        else:
+            ax.set_xlim(0, top * 1.15)
         ax.set_xlabel(xlabel)
         fig.tight_layout()
     return fig
