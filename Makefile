@@ -10,7 +10,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install book colab backends benchmark test unit lint serve clean
+.PHONY: install book student pdf colab backends benchmark test unit lint serve clean
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := book
 
@@ -24,6 +24,18 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 
 book: install
 	scripts/build-book
+
+# The student edition: the same book without the exercises' solutions (absent from its pages,
+# downloads and Colab notebooks), in _build/student/_build/html. Its chapters' outputs come from
+# the full build's execution cache, so nothing is executed again.
+student: book
+	DLBOOK_EDITION=student DLBOOK_EXECUTE=cache scripts/build-book
+
+# The whole book as one PDF, _build/html/first-network.pdf (linked from every page's download
+# menu): a single-page build from the execution cache, printed by Chromium (scripts/book_pdf.py).
+pdf: book
+	jupyter-book build . --builder singlehtml --warningiserror --nitpick --keep-going
+	$(BIN)/python scripts/book_pdf.py _build/singlehtml _build/html
 
 # Python (ruff) and the GitHub workflows (zizmor, actionlint, GitHub's parser: scripts/lint-workflows)
 lint: install
@@ -63,7 +75,7 @@ _build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipy
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
-test: lint book colab backends tests/browser/node_modules/.package-lock.json
+test: lint book student pdf colab backends tests/browser/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 # Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet

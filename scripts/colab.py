@@ -18,6 +18,12 @@ each chapter this module writes ``_build/notebooks/<chapter path>.ipynb``:
 The same notebooks with the book's outputs replace the site's ``.ipynb`` downloads, and
 ``notebooks.zip`` beside the landing page holds all of them (:func:`write_downloads`).
 
+**Editions.** ``DLBOOK_EDITION=student`` (``make student``) builds the student edition: the
+same book without the exercises' solutions. Its notebooks leave out every ``{solution}`` and
+every code cell tagged ``solution`` (the hidden cells that compute what the solutions state),
+its site's ``.md`` and ``.ipynb`` downloads are the same sources without them, its Colab buttons
+open ``<notebooks branch>/student/<chapter>.ipynb``, and its links lead to ``<site>/student/``.
+
 The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :func:`write_downloads` at
 the end of every build. From the command line:
 
@@ -50,6 +56,22 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 #: notebook asks Colab for a GPU. The dense networks train in seconds on Colab's CPU runtime, and
 #: asking for a GPU there would spend a reader's free GPU quota for nothing.
 GPU_CALLS = ("Conv2D(", "train_convolutional_network(")
+#: Admonitions (boxes with a title) and how Colab shows them: a quotation with the title in bold.
+ADMONITIONS = ("admonition", "note", "tip", "important", "warning")
+#: The book's editions: the full book, and the student edition without the solutions.
+EDITIONS = ("full", "student")
+#: The tag of a code cell that exists for a solution (it computes what a solution states).
+SOLUTION_TAG = "solution"
+
+
+def edition() -> str:
+    """The edition being built, from ``DLBOOK_EDITION`` (default ``full``)."""
+    name = os.environ.get("DLBOOK_EDITION", "").strip() or "full"
+    if name not in EDITIONS:
+        raise ValueError(
+            f"DLBOOK_EDITION must be one of {', '.join(EDITIONS)} (or unset for the full book); got {name!r}."
+        )
+    return name
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,11 @@ class Settings:
     helper_ref: str
     site_url: str  # where the HTML book is published, ending in /
     helper_commit: str  # the commit the notebooks install dlbook from (see helper_commit())
+    edition: str = "full"  # one of EDITIONS
+
+    @property
+    def student(self) -> bool:
+        return self.edition == "student"
 
     @property
     def org_repo(self) -> str:
@@ -71,8 +98,10 @@ class Settings:
         return f"{match.group(1)}/{match.group(2)}"
 
     def colab_url(self, docname: str) -> str:
-        """The Colab link of a chapter, e.g. ``book/training`` -> .../blob/<branch>/book/training.ipynb."""
-        return f"{COLAB}/github/{self.org_repo}/blob/{self.notebooks_branch}/{docname}.ipynb"
+        """The Colab link of a chapter, e.g. ``book/training`` -> .../blob/<branch>/book/training.ipynb
+        (``.../blob/<branch>/student/book/training.ipynb`` in the student edition)."""
+        folder = "student/" if self.student else ""
+        return f"{COLAB}/github/{self.org_repo}/blob/{self.notebooks_branch}/{folder}{docname}.ipynb"
 
     @property
     def helper_requirement(self) -> str:
@@ -103,8 +132,14 @@ def helper_commit(root: Path = ROOT) -> str:
     return commit
 
 
-def read_settings(root: Path = ROOT) -> Settings:
-    """Read the Colab settings from ``_config.yml``: they are set there and nowhere else."""
+def read_settings(root: Path = ROOT, edition_name: str | None = None) -> Settings:
+    """Read the Colab settings from ``_config.yml``: they are set there and nowhere else.
+
+    ``edition_name`` defaults to :func:`edition`; the student edition's site is ``<site>/student/``.
+    """
+    edition_name = edition() if edition_name is None else edition_name
+    if edition_name not in EDITIONS:
+        raise ValueError(f"edition must be one of {', '.join(EDITIONS)}; got {edition_name!r}.")
     config = yaml.safe_load((root / "_config.yml").read_text())
     colab = config.get("colab") or {}
     missing = [key for key in ("notebooks_branch", "helper_ref") if not colab.get(key)]
@@ -114,8 +149,9 @@ def read_settings(root: Path = ROOT) -> Settings:
         repository_url=config["repository"]["url"].rstrip("/"),
         notebooks_branch=str(colab["notebooks_branch"]),
         helper_ref=str(colab["helper_ref"]),
-        site_url=config["html"]["baseurl"].rstrip("/") + "/",
+        site_url=config["html"]["baseurl"].rstrip("/") + ("/student/" if edition_name == "student" else "/"),
         helper_commit=helper_commit(root),
+        edition=edition_name,
     )
 
 
@@ -277,7 +313,13 @@ def to_plain_markdown(
             return f"> **Figure** (drawn by the code cell above): {body}\n"
         if name == "exercise":
             return f"**Exercise.** {body}\n"
+        if name in ADMONITIONS:  # a box in the book: a quotation with its title in Colab
+            title = argument.strip() or name.capitalize()
+            quoted = "\n".join(f"> {line}".rstrip() for line in body.splitlines())
+            return f"> **{title}**\n>\n{quoted}\n"
         if name == "solution":
+            if settings.student:
+                return ""
             return f"<details><summary>Solution</summary>\n\n{body}\n\n</details>\n"
         raise ValueError(f"No plain-Markdown form for the directive {{{name}}}; add one in {__file__}.")
 
@@ -338,6 +380,8 @@ def colab_notebook(
     notebook = jupytext.read(root / f"{docname}.md")
     cells = []
     for cell in notebook.cells:
+        if settings.student and is_solution_cell(cell):
+            continue
         if cell.cell_type == "markdown":
             cell.source = to_plain_markdown(cell.source, settings, titles, values)
             if not cell.source.strip():
@@ -382,6 +426,40 @@ def colab_notebook(
     return result
 
 
+def is_solution_cell(cell: nbformat.NotebookNode) -> bool:
+    """A code cell that exists for a solution: the student edition leaves it out."""
+    return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
+
+
+_SOLUTION_BLOCK = re.compile(r"^```\{solution\}.*?^```[ \t]*(?:\n|\Z)(?:[ \t]*\n)*", re.M | re.S)
+_SOLUTION_CELL = re.compile(
+    r"^```\{code-cell\}[^\n]*\n:tags: \[[^\]\n]*\bsolution\b[^\]\n]*\]\n.*?^```[ \t]*(?:\n|\Z)(?:[ \t]*\n)*",
+    re.M | re.S,
+)
+
+
+def without_solutions(myst_text: str) -> str:
+    """A MyST chapter's source without its ``{solution}`` blocks and its solution cells: the
+    student edition's ``.md`` download. The rest of the text is kept as written; the result is
+    checked to hold every other cell of the chapter, unchanged."""
+    text = _SOLUTION_CELL.sub("", _SOLUTION_BLOCK.sub("", myst_text))
+
+    def kept(source: str) -> tuple[list[str], list[str]]:
+        """The code cells that are not solutions, and the words of the Markdown but solutions."""
+        cells = jupytext.reads(source, fmt="md:myst").cells
+        code = [c.source for c in cells if c.cell_type == "code" and not is_solution_cell(c)]
+        prose = " ".join(_SOLUTION_BLOCK.sub("", c.source) for c in cells if c.cell_type == "markdown")
+        return code, prose.split()
+
+    left = any(is_solution_cell(c) for c in jupytext.reads(text, fmt="md:myst").cells)
+    if left or _SOLUTION_BLOCK.search(text) or kept(text) != kept(myst_text):
+        raise ValueError(
+            "Removing the solutions left one in or changed other cells; write a solution cell's tags "
+            "on one line, `:tags: [remove-cell, solution]`, and a solution as a ```{solution} block."
+        )
+    return text
+
+
 #: MyST that must not survive the conversion: roles, directives, colon fences, labels, targets.
 _MYST = re.compile(r"\{[\w:.-]+\}`|^\s*(```|~~~|:::)\s*\{|^\([\w-]+\)=\s*$|^:[\w-]+:\s", re.M)
 
@@ -396,18 +474,19 @@ def myst_leftovers(notebook: nbformat.NotebookNode) -> list[str]:
 
 
 def with_book_outputs(
-    colab_nb: nbformat.NotebookNode, executed: nbformat.NotebookNode, glued: dict
+    colab_nb: nbformat.NotebookNode, executed: nbformat.NotebookNode, glued: dict, student: bool = False
 ) -> nbformat.NotebookNode:
     """A copy of a Colab notebook holding the outputs of the book's executed notebook.
 
     The code cells correspond one to one (after the setup cell). myst-nb keeps glued values out
     of the executed notebook (``glued``: its ``.glue.json``); the numbers are in the text, and
     each glued figure is put back as an output of the cell that glues it, where a reader running
-    the notebook sees it too.
+    the notebook sees it too. With ``student``, the executed notebook's solution cells are left
+    out, as the student edition's Colab notebook leaves them out.
     """
     result = nbformat.from_dict(json.loads(json.dumps(colab_nb)))
     ours = [c for c in result.cells[1:] if c.cell_type == "code"]
-    theirs = [c for c in executed.cells if c.cell_type == "code"]
+    theirs = [c for c in executed.cells if c.cell_type == "code" and not (student and is_solution_cell(c))]
     if len(ours) != len(theirs):
         raise ValueError(f"{len(ours)} code cells in the Colab notebook, {len(theirs)} in the executed one")
     for cell, done in zip(ours, theirs, strict=True):
@@ -496,8 +575,11 @@ def write_downloads(
     """Make the site's ``.ipynb`` downloads the Colab notebooks with the book's outputs.
 
     Each chapter's ``_sources/<chapter>.ipynb`` (what the download button links to) is replaced,
-    and ``notebooks.zip`` beside the landing page holds them all. Returns the zip's path.
+    and ``notebooks.zip`` beside the landing page holds them all. Returns the zip's path. In the
+    student edition each chapter's ``_sources/<chapter>.md`` is replaced too, by the source
+    without its solutions (:func:`without_solutions`).
     """
+    student = read_settings(root).student
     archive = html_dir / Path(toc_pages(root)[0]).parent / "notebooks.zip"  # beside the landing page
     tmp = archive.with_suffix(".zip.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
@@ -505,8 +587,11 @@ def write_downloads(
             colab_nb = nbformat.read(notebook_dir / f"{docname}.ipynb", as_version=4)
             executed = executed_notebook(build_dir, docname, cache_path)
             glued = glue_records(build_dir, docname)
-            text = nbformat.writes(with_book_outputs(colab_nb, executed, glued)) + "\n"
+            text = nbformat.writes(with_book_outputs(colab_nb, executed, glued, student)) + "\n"
             _write_if_changed(html_dir / "_sources" / f"{docname}.ipynb", text)
+            if student:
+                source = without_solutions((root / f"{docname}.md").read_text())
+                _write_if_changed(html_dir / "_sources" / f"{docname}.md", source)
             info = zipfile.ZipInfo(f"dlbook-notebooks/{docname}.ipynb", date_time=(2020, 1, 1, 0, 0, 0))
             bundle.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
     tmp.replace(archive)

@@ -14,11 +14,21 @@ fresh clone reuses what an earlier one executed with exactly the same inputs.
 
 ``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache.
 
+**Editions.** With ``DLBOOK_EDITION=student`` (``make student``) the build is the student
+edition: sphinx-exercise's ``hide_solutions`` leaves every solution out of the pages (not hidden:
+absent), the pages say which edition they are, the site's address is ``<site>/student/``, the
+notebooks and downloads leave the solutions out (``colab.py``), and the chapters' outputs come
+from the full build's execution cache: nothing is executed again.
+
 **Colab.** At the end of each build the chapters' Colab notebooks are written to
 ``_build/notebooks`` (see ``colab.py``); the site's ``.ipynb`` downloads become the same
 notebooks with the book's outputs, and ``notebooks.zip`` holds them all. Each chapter's "Colab"
 launch button is pointed at its notebook on the notebooks branch instead of the theme's default,
 the ``.md`` file, which Colab cannot open.
+
+**PDF.** In the full edition, every page's download menu offers the whole book as one PDF
+(``book_pdf.PDF_NAME`` in the site's root, made by ``make pdf``), beside the theme's "print this
+page". The student edition offers no book PDF: the full one holds the solutions.
 
 **Page hygiene.** Jupyter Book always loads sphinx-thebe, which this book does not use; on
 Sphinx 7 it declares its script twice (a JavaScript error on every page) and points at a CDN.
@@ -37,6 +47,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import book_pdf
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
 import reading_time
 from docutils import nodes
@@ -65,11 +76,22 @@ def _configure(app, config):
         if mode not in MODES:
             raise ValueError(f"DLBOOK_EXECUTE must be one of {', '.join(MODES)}; got {mode!r}.")
         config.nb_execution_mode = mode
+    student = colab.edition() == "student"
     if os.environ.get("DLBOOK_CACHE"):  # kept outside the build folder, across clones (scripts/ci)
         base = Path(os.environ["DLBOOK_CACHE"]).expanduser() / "jupyter-cache"
+    elif student:  # the full build's cache: the same chapters, already executed
+        base = Path(app.srcdir) / "_build" / ".jupyter_cache"
     else:
         base = Path(config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
     config.nb_execution_cache_path = str(base / helper_key())
+    if student:
+        config.hide_solutions = True
+        config.html_baseurl = config.html_baseurl.rstrip("/") + "/student/"
+        config.html_title = f"{config.html_title} (student edition)"
+        config.html_theme_options = {
+            **(config.html_theme_options or {}),
+            "announcement": "Student edition: the exercises without their solutions.",
+        }
     # The site's address, for Open Graph, is the one html.baseurl gives (not typed twice), and the
     # citing pages read the book's address, release and repository from CITATION.cff.
     config.ogp_site_url = config.html_baseurl
@@ -109,6 +131,44 @@ def _colab_button(app, pagename, templatename, context, doctree):
             f"{len(colab_buttons)}; check launch_buttons.colab_url in _config.yml."
         )
     colab_buttons[0]["url"] = colab.read_settings(Path(app.srcdir)).colab_url(pagename)
+
+
+def _pdf_button(app, pagename, templatename, context, doctree):
+    """Offer the whole book's PDF in the download menu (the theme's own button prints one page)."""
+    groups = [b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"]
+    if not groups or app.builder.name != "html":
+        return
+    buttons = groups[0]["buttons"]
+    for button in buttons:
+        if button.get("label") == "download-pdf-button":
+            button["text"] = ".pdf (this page)"
+    if colab.edition() == "full":
+        buttons.append(
+            {
+                "type": "link",
+                "url": context["pathto"](book_pdf.PDF_NAME, 1),
+                "text": ".pdf (whole book)",
+                "tooltip": "Download the whole book as one PDF",
+                "icon": "fas fa-book",
+                "label": "download-book-pdf-button",
+            }
+        )
+
+
+def _single_page_handlers(app):
+    """Let the PDF's single-page build render every node the HTML build renders.
+
+    Sphinx looks up how to render a node under the builder's name, and only when nothing at all
+    is registered under that name under its format ("html"). Some extensions register a few
+    nodes for "singlehtml", so the nodes the others register for "html" only (such as
+    sphinx-jupyterbook-latex's hidden cells) would be unknown there.
+    """
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    single = handlers.setdefault("singlehtml", {})
+    for node, pair in handlers.get("html", {}).items():
+        single.setdefault(node, pair)
 
 
 def _drop_thebe(app, pagename, templatename, context, doctree):
@@ -186,7 +246,7 @@ class ReadingTimesDirective(SphinxDirective):
 
 
 def _write_notebooks(app, exception):
-    if exception is None and app.builder.format == "html":
+    if exception is None and app.builder.name == "html":  # not the PDF's single-page build
         build, built = Path(app.outdir).parent, set(app.env.found_docs)
         # In cache mode a chapter taken from the cache has no outputs in jupyter_execute: they
         # come from the cache (colab.executed_notebook).
@@ -202,7 +262,9 @@ def setup(app):
     app.connect("config-inited", _configure, priority=100)
     # The theme adds its launch buttons at priority 501; adjust them right after.
     app.connect("html-page-context", _colab_button, priority=502)
+    app.connect("html-page-context", _pdf_button, priority=502)
     app.connect("html-page-context", _drop_thebe)
+    app.connect("builder-inited", _single_page_handlers)
     app.connect("build-finished", _write_notebooks)
     app.add_directive("citation", CitationDirective)
     app.add_directive("reading-times", ReadingTimesDirective)

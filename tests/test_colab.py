@@ -59,6 +59,7 @@ def test_plain_markdown_conversion():
         "A {term}`gradient`, {term}`learning rates <learning rate>` and {term}`relu`.\n\n"
         "```{glue:figure} fig-a\n:name: fig-a\n:alt: Alt.\n\nThe caption.\n```\n\n"
         "```{exercise}\n:label: ex-1\n\nDo it.\n```\n\n```{solution} ex-1\n:class: dropdown\n\nDone.\n```\n"
+        "\n```{admonition} If you are new\n:class: tip\n\nLine one\nline two.\n```\n"
     )
     text += "\nA **bold** word.\n"
     out = colab.to_plain_markdown(text, SETTINGS, titles, {"test_acc": "0.90414", "n": "'lower'"})
@@ -75,6 +76,11 @@ def test_plain_markdown_conversion():
     assert "> **Figure** (drawn by the code cell above): The caption." in out
     assert "**Exercise.** Do it." in out
     assert "<details><summary>Solution</summary>\n\nDone.\n\n</details>" in out
+    assert "> **If you are new**\n>\n> Line one\n> line two.\n" in out
+    student = colab.to_plain_markdown(
+        text, colab.read_settings(ROOT, "student"), titles, {"test_acc": "0.9", "n": "1"}
+    )
+    assert "Solution" not in student and "Done." not in student and "**Exercise.** Do it." in student
 
 
 def test_every_reference_in_the_book_converts():
