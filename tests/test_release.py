@@ -111,14 +111,18 @@ def test_job_order_deploy_before_notebooks_before_verification():
         "pages": "skipped",
         "notebooks": "skipped",
         "verify": "skipped",
+        "release": "skipped",
     }
     assert jobs_that_run({"pages"}) == {
         "build": "success",
         "pages": "failure",
         "notebooks": "skipped",
         "verify": "skipped",
+        "release": "skipped",
     }
     assert jobs_that_run({"notebooks"})["verify"] == "skipped"
+    # the GitHub release, with its archives, only once the site and notebooks are verified
+    assert jobs_that_run({"verify"})["release"] == "skipped"
     # the release check comes before anything is built or uploaded
     names = [s.get("name") or s["uses"] for s in PUBLISH["jobs"]["build"]["steps"]]
     check = names.index(step("build", "Refuse")["name"])
@@ -340,7 +344,13 @@ def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type,
     remote = github[0]
     before = git("--git-dir", str(remote), "rev-parse", "notebooks")
     status, output = publish(serve, workspace, github, ref_type, ref_name, ci_runs)
-    assert status == {"build": "failure", "pages": "skipped", "notebooks": "skipped", "verify": "skipped"}
+    assert status == {
+        "build": "failure",
+        "pages": "skipped",
+        "notebooks": "skipped",
+        "verify": "skipped",
+        "release": "skipped",
+    }
     assert "Not publishing" in output and says in output
     assert git("--git-dir", str(remote), "rev-parse", "notebooks") == before
 

@@ -1,0 +1,211 @@
+"""What a release attaches and says: the table of numbers that changed since the previous
+release, the archives of both editions with their checksums (scripts/release_assets.py), and the
+GitHub release made from them (scripts/publish-release, against a fake GitHub CLI)."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import release_assets
+
+ROOT = Path(__file__).resolve().parents[1]
+
+OLD = {"version": "v0.1.0", "chapters": {"book/a": {"acc": "0.91", "n": "60000", "gone": "'x'"}}}
+NEW = {
+    "version": "v0.2.0",
+    "chapters": {"book/a": {"acc": "0.93", "n": "60000", "new": "2"}, "book/b": {"k": "1|2"}},
+}
+
+
+def test_changed_numbers_in_reading_order_with_added_and_removed_values():
+    assert release_assets.changed(OLD, NEW) == [
+        ("book/a", "acc", "0.91", "0.93"),
+        ("book/a", "new", "—", "2"),
+        ("book/a", "gone", "'x'", "—"),
+        ("book/b", "k", "—", "1|2"),
+    ]
+    table = release_assets.changes_markdown(OLD, NEW)
+    assert "| chapter | value | v0.1.0 | v0.2.0 |" in table
+    assert "| book/a | `acc` | 0.91 | 0.93 |" in table
+    assert "| book/b | `k` | — | 1\\|2 |" in table  # a | in a value does not break the table
+    assert "`n`" not in table  # unchanged values are not listed
+    assert "4 values" in table
+
+
+def test_no_changes_says_so():
+    assert "None: every value" in release_assets.changes_markdown(OLD, OLD)
+
+
+# --- from the real build ---------------------------------------------------------------------
+
+
+@pytest.mark.book
+def test_numbers_hold_every_value_the_book_glued(book_values):
+    numbers = release_assets.numbers()
+    for chapter, values in numbers["chapters"].items():
+        assert set(values) == set(book_values(chapter)), chapter
+    assert sum(len(v) for v in numbers["chapters"].values()) > 100
+    changed = json.loads(json.dumps(numbers))
+    changed["version"] = "v9"
+    chapter = next(iter(changed["chapters"]))
+    name = next(iter(changed["chapters"][chapter]))
+    changed["chapters"][chapter][name] = "'changed'"
+    assert release_assets.changed(numbers, changed) == [
+        (chapter, name, numbers["chapters"][chapter][name], "'changed'")
+    ]
+
+
+@pytest.mark.book
+def test_archives_hold_both_editions_and_their_checksums(tmp_path):
+    files = release_assets.archives(tmp_path, "v0.1.0")
+    names = [p.name for p in files]
+    assert names == [
+        "first-network-v0.1.0.pdf",
+        "first-network-v0.1.0-html.zip",
+        "first-network-v0.1.0-student-html.zip",
+        "first-network-v0.1.0-notebooks.zip",
+        "first-network-v0.1.0-student-notebooks.zip",
+        "first-network-v0.1.0-numbers.json",
+        "SHA256SUMS",
+    ]
+    sums = dict(line.split("  ")[::-1] for line in (tmp_path / "SHA256SUMS").read_text().splitlines())
+    assert sums == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files[:-1]}
+    with zipfile.ZipFile(tmp_path / "first-network-v0.1.0-student-html.zip") as bundle:
+        members = bundle.namelist()
+    assert "first-network-v0.1.0-student-html/index.html" in members
+    with zipfile.ZipFile(tmp_path / "first-network-v0.1.0-notebooks.zip") as bundle:
+        assert "first-network-v0.1.0-notebooks/book/training.ipynb" in bundle.namelist()
+    again = release_assets.archives(tmp_path / "again", "v0.1.0")
+    assert [p.read_bytes() for p in again] == [p.read_bytes() for p in files]  # reproducible
+
+
+@pytest.mark.book
+def test_the_site_puts_the_student_edition_beside_the_full_one(tmp_path):
+    site = release_assets.site(tmp_path / "site")
+    assert (site / "index.html").read_bytes() == (ROOT / "_build/html/index.html").read_bytes()
+    assert (site / "student" / "index.html").read_bytes() == (
+        ROOT / "_build/student/_build/html/index.html"
+    ).read_bytes()
+    notebooks = release_assets.notebooks(tmp_path / "notebooks")
+    assert (notebooks / "book" / "training.ipynb").is_file()
+    assert (notebooks / "student" / "book" / "training.ipynb").is_file()
+
+
+# --- the GitHub release ------------------------------------------------------------------------
+
+FAKE_GH = f"""#!{sys.executable} -S
+import json, os, shutil, sys
+
+args = sys.argv[1:]
+notes = args[args.index("--notes-file") + 1] if "--notes-file" in args else None
+with open(os.environ["FAKE_GH_LOG"], "a") as log:
+    log.write(json.dumps({{"args": args, "notes": notes and open(notes).read()}}) + "\\n")
+if args[:2] == ["release", "list"]:
+    print(os.environ.get("FAKE_RELEASES", ""))
+elif args[:2] == ["release", "download"]:
+    previous = os.environ.get("FAKE_PREVIOUS_NUMBERS")
+    if not previous:
+        sys.exit(1)
+    folder = args[args.index("--dir") + 1]
+    os.makedirs(folder, exist_ok=True)
+    shutil.copy(previous, folder)
+elif args[:2] == ["release", "view"]:
+    sys.exit(int(os.environ.get("FAKE_VIEW", "1")))
+"""
+
+
+def publish_release(tmp_path, damaged=False, **env):
+    """Run scripts/publish-release on a small release folder with the fake gh first on PATH;
+    ``damaged`` changes an archive after its checksum was written."""
+    release_dir = tmp_path / "release"
+    release_dir.mkdir()
+    (release_dir / "first-network-v0.2.0-numbers.json").write_text(json.dumps(NEW))
+    (release_dir / "first-network-v0.2.0-html.zip").write_bytes(b"zip")
+    files = sorted(release_dir.iterdir())
+    (release_dir / "SHA256SUMS").write_text(
+        "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)
+    )
+    if damaged:
+        (release_dir / "first-network-v0.2.0-html.zip").write_bytes(b"damaged")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    log = tmp_path / "gh.jsonl"
+    result = subprocess.run(
+        [ROOT / "scripts" / "publish-release", release_dir, "v0.2.0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "FAKE_GH_LOG": str(log),
+            "GITHUB_REPOSITORY": "me/book",
+            **env,
+        },
+    )
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return result, calls, release_dir
+
+
+def test_a_release_attaches_every_file_and_tables_the_changed_numbers(tmp_path):
+    previous = tmp_path / "first-network-v0.1.0-numbers.json"
+    previous.write_text(json.dumps(OLD))
+    result, calls, release_dir = publish_release(
+        tmp_path, FAKE_RELEASES="v0.2.0\nv0.1.0", FAKE_PREVIOUS_NUMBERS=str(previous)
+    )
+    assert result.returncode == 0, result.stderr
+    download = next(c["args"] for c in calls if c["args"][:2] == ["release", "download"])
+    assert download[2] == "v0.1.0"  # the newest release other than this one
+    create = next(c for c in calls if c["args"][:2] == ["release", "create"])
+    assert create["args"][2] == "v0.2.0" and "--verify-tag" in create["args"]
+    attached = {Path(a).name for a in create["args"] if a.startswith(str(release_dir))}
+    assert attached == {p.name for p in release_dir.iterdir()}
+    assert "| book/a | `acc` | 0.91 | 0.93 |" in create["notes"]
+
+
+def test_a_rerun_replaces_the_files_and_notes_and_a_first_release_says_so(tmp_path):
+    result, calls, _ = publish_release(tmp_path, FAKE_RELEASES="v0.2.0", FAKE_VIEW="0")
+    assert result.returncode == 0, result.stderr
+    kinds = [c["args"][:2] for c in calls]
+    assert ["release", "create"] not in kinds
+    assert ["release", "upload"] in kinds and ["release", "edit"] in kinds
+    upload = next(c["args"] for c in calls if c["args"][:2] == ["release", "upload"])
+    assert "--clobber" in upload
+    edit = next(c for c in calls if c["args"][:2] == ["release", "edit"])
+    assert "This is the first release." in edit["notes"]
+
+
+def test_a_damaged_archive_is_not_published(tmp_path):
+    result, calls, _ = publish_release(tmp_path, damaged=True, FAKE_RELEASES="")
+    assert result.returncode != 0 and "FAILED" in result.stdout + result.stderr
+    assert calls == []  # nothing was sent to GitHub
+
+
+def test_the_publish_workflow_publishes_what_release_assets_writes():
+    import yaml
+
+    jobs = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())["jobs"]
+    build = jobs["build"]["steps"]
+    assembled = next(s["run"] for s in build if "release_assets.py archives" in s.get("run", ""))
+    assert "release_assets.py site _build/site" in assembled
+    assert "release_assets.py notebooks _build/publish-notebooks" in assembled
+    assert "release_assets.py archives _build/release" in assembled
+    uploads = {s["with"]["name"]: s["with"]["path"] for s in build if "upload" in s.get("uses", "")}
+    assert uploads["colab-notebooks"] == "_build/publish-notebooks/"
+    assert uploads["release-files"] == "_build/release/"
+    assert any(path == "_build/site/" for name, path in uploads.items() if name.startswith("github-pages"))
+    assert any("make student pdf" == s.get("run") for s in build)
+    release = jobs["release"]
+    downloaded = next(s["with"] for s in release["steps"] if "download-artifact" in s.get("uses", ""))
+    assert downloaded == {"name": "release-files", "path": "_build/release/"}
+    assert any(
+        s.get("run", "").startswith("scripts/publish-release _build/release ") for s in release["steps"]
+    )
+    assert release["permissions"] == {"contents": "write"} and "verify" in release["needs"]
