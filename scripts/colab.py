@@ -217,7 +217,7 @@ print(f"dlbook {{dlbook.__version__}} is ready.")"""
 # --- MyST to plain Markdown ------------------------------------------------------------------
 
 _LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
-_GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 _REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
 _TERM_ROLE = re.compile(r"\{term\}`(?:([^`<]*?)\s*<([^`<>]+)>|([^`<>]+))`")
 _ANY_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
@@ -347,7 +347,7 @@ def to_plain_markdown(
         )
     text = _LABEL.sub("", text)
     text = _DIRECTIVE.sub(directive, text)
-    text = _GLUE_ROLE.sub(glued, text)
+    text = GLUE_ROLE.sub(glued, text)
     text = _REF_ROLE.sub(ref, text)
     text = _TERM_ROLE.sub(term, text)
     leftover = _ANY_ROLE.search(text)

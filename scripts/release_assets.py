@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sys
 import zipfile
@@ -69,25 +70,57 @@ def notebooks(out: Path) -> Path:
 
 
 def numbers(build_dir: Path = BUILD, root: Path = ROOT) -> dict:
-    """Every value a build glued into the text (numbers and words, not figures), by chapter."""
+    """Every number and word a build glued into the text, as the page shows it (formatted as on
+    the page), by chapter: ``{"version", "chapters": {docname: {"title", "values": {key:
+    {"text", "before"}}}}}``. A key is the glued name with its format (``acc:.1%``); ``before``
+    is the few words just before its first place in the text, to find it on the page."""
     import colab  # jupytext, myst-nb...: the book's environment, which `changes` does not need
+    from myst_nb.core.variables import format_plain_text
 
-    return {
-        "version": colab.read_settings(root, "full").helper_ref,
-        "chapters": {chapter: colab.glued_values(build_dir, chapter) for chapter in colab.chapters(root)},
-    }
+    chapters = {}
+    for chapter in colab.chapters(root):
+        source = (root / f"{chapter}.md").read_text()
+        glued = colab.glued_values(build_dir, chapter)
+        values = {}
+        for match in colab.GLUE_ROLE.finditer(source):
+            name, spec = match.group(1), match.group(2) or ""
+            key = f"{name}:{spec}" if spec else name
+            if name not in glued or key in values:
+                continue  # a figure, or a value already listed
+            values[key] = {
+                "text": format_plain_text(glued[name], spec),
+                "before": _words_before(source, match.start()),
+            }
+        title = re.search(r"^# (.+)$", source, re.M)
+        chapters[chapter] = {"title": title.group(1).strip() if title else chapter, "values": values}
+    return {"version": colab.read_settings(root, "full").helper_ref, "chapters": chapters}
+
+
+def _words_before(source: str, position: int, count: int = 8) -> str:
+    """The last few words of prose before a position, without markup: where a value sits.
+    Other glued values in them show as "…"."""
+    paragraph = source[:position].rsplit("\n\n", 1)[-1]
+    plain = re.sub(r"\{glue(?::text)?\}`[^`]*`", "…", paragraph)
+    plain = re.sub(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^`]*>)?`", r"\1", plain)
+    words = re.sub(r"[*`]", "", plain).split()
+    return ("… " if len(words) > count else "") + " ".join(words[-count:])
 
 
 def changed(old: dict, new: dict) -> list[tuple[str, str, str, str]]:
-    """(chapter, name, old, new) for every glued value that differs between two ``numbers``;
-    a value only one of them has shows "—" for the other. In the book's reading order."""
+    """(chapter title, where, old, new) for every value whose text on the page differs between
+    two ``numbers``; a value only one of them has shows "—" for the other. In reading order."""
     rows = []
     chapters = list(new["chapters"]) + [c for c in old["chapters"] if c not in new["chapters"]]
     for chapter in chapters:
-        before, after = old["chapters"].get(chapter, {}), new["chapters"].get(chapter, {})
-        for name in list(after) + [n for n in before if n not in after]:
-            if before.get(name) != after.get(name):
-                rows.append((chapter, name, before.get(name, "—"), after.get(name, "—")))
+        before = old["chapters"].get(chapter, {"values": {}})
+        after = new["chapters"].get(chapter, {"values": {}})
+        title = after.get("title") or before.get("title") or chapter
+        keys = list(after["values"]) + [k for k in before["values"] if k not in after["values"]]
+        for key in keys:
+            was, now = before["values"].get(key), after["values"].get(key)
+            if (was or {}).get("text") != (now or {}).get("text"):
+                where = (now or was)["before"] or key
+                rows.append((title, where, was["text"] if was else "—", now["text"] if now else "—"))
     return rows
 
 
@@ -96,15 +129,15 @@ def changes_markdown(old: dict, new: dict) -> str:
     rows = changed(old, new)
     head = f"### Numbers that changed since {old['version']}\n\n"
     if not rows:
-        return head + f"None: every value in the text of {new['version']} is as in {old['version']}.\n"
+        return head + f"None: every value in the text of {new['version']} reads as in {old['version']}.\n"
     cell = lambda text: str(text).replace("|", "\\|").replace("\n", " ")  # noqa: E731
     lines = [
-        f"{len(rows)} values in the text differ from {old['version']} (glued from each release's "
-        "own run; timings and values that depend on training move between runs).",
+        f"{len(rows)} values in the text read differently from {old['version']}, as the pages show "
+        "them (each release's own run; values that depend on training move between runs).",
         "",
-        f"| chapter | value | {old['version']} | {new['version']} |",
+        f"| chapter | in the text after | {old['version']} | {new['version']} |",
         "|---|---|---|---|",
-        *(f"| {cell(c)} | `{cell(n)}` | {cell(o)} | {cell(v)} |" for c, n, o, v in rows),
+        *(f"| {cell(c)} | {cell(w)} | {cell(o)} | {cell(v)} |" for c, w, o, v in rows),
     ]
     return head + "\n".join(lines) + "\n"
 

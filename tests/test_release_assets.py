@@ -12,28 +12,42 @@ from pathlib import Path
 
 import pytest
 import release_assets
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 
-OLD = {"version": "v0.1.0", "chapters": {"book/a": {"acc": "0.91", "n": "60000", "gone": "'x'"}}}
+
+def chapter(title: str, **values: tuple[str, str]) -> dict:
+    return {"title": title, "values": {k: {"text": t, "before": w} for k, (t, w) in values.items()}}
+
+
+OLD = {
+    "version": "v0.1.0",
+    "chapters": {
+        "book/a": chapter("A", acc=("91.0%", "accuracy"), n=("60,000", "images"), gone=("x", "old"))
+    },
+}
 NEW = {
     "version": "v0.2.0",
-    "chapters": {"book/a": {"acc": "0.93", "n": "60000", "new": "2"}, "book/b": {"k": "1|2"}},
+    "chapters": {
+        "book/a": chapter("A", acc=("93.0%", "accuracy"), n=("60,000", "images"), new=("2", "added")),
+        "book/b": chapter("B", k=("1|2", "a pipe")),
+    },
 }
 
 
 def test_changed_numbers_in_reading_order_with_added_and_removed_values():
     assert release_assets.changed(OLD, NEW) == [
-        ("book/a", "acc", "0.91", "0.93"),
-        ("book/a", "new", "—", "2"),
-        ("book/a", "gone", "'x'", "—"),
-        ("book/b", "k", "—", "1|2"),
+        ("A", "accuracy", "91.0%", "93.0%"),
+        ("A", "added", "—", "2"),
+        ("A", "old", "x", "—"),
+        ("B", "a pipe", "—", "1|2"),
     ]
     table = release_assets.changes_markdown(OLD, NEW)
-    assert "| chapter | value | v0.1.0 | v0.2.0 |" in table
-    assert "| book/a | `acc` | 0.91 | 0.93 |" in table
-    assert "| book/b | `k` | — | 1\\|2 |" in table  # a | in a value does not break the table
-    assert "`n`" not in table  # unchanged values are not listed
+    assert "| chapter | in the text after | v0.1.0 | v0.2.0 |" in table
+    assert "| A | accuracy | 91.0% | 93.0% |" in table
+    assert "| B | a pipe | — | 1\\|2 |" in table  # a | in a value does not break the table
+    assert "60,000" not in table  # unchanged values are not listed
     assert "4 values" in table
 
 
@@ -41,22 +55,42 @@ def test_no_changes_says_so():
     assert "None: every value" in release_assets.changes_markdown(OLD, OLD)
 
 
+def test_the_words_before_a_value_locate_it():
+    source = (
+        "First paragraph.\n\nThe network got {glue:text}`acc:.1%` on the {term}`validation set <val>` after"
+    )
+    position = source.index("{glue")
+    assert release_assets._words_before(source, position) == "The network got"
+    assert release_assets._words_before("a b c d e f g h i j {glue}`x`", 20) == "… c d e f g h i j"
+
+
 # --- from the real build ---------------------------------------------------------------------
 
 
 @pytest.mark.book
-def test_numbers_hold_every_value_the_book_glued(book_values):
+def test_numbers_are_the_values_as_the_pages_show_them():
     numbers = release_assets.numbers()
-    for chapter, values in numbers["chapters"].items():
-        assert set(values) == set(book_values(chapter)), chapter
-    assert sum(len(v) for v in numbers["chapters"].values()) > 100
+    training = numbers["chapters"]["book/training"]
+    assert training["title"] == "Training the network"
+    page = BeautifulSoup((ROOT / "_build/html/book/training.html").read_text(), "html.parser").get_text(" ")
+    page = " ".join(page.split())
+    shown = [v for v in training["values"].values() if v["text"]]
+    assert len(shown) >= 10
+    for value in shown:  # each as the page prints it, after the words the table names
+        assert value["text"] in page, value
+    assert sum(len(c["values"]) for c in numbers["chapters"].values()) > 100
     changed = json.loads(json.dumps(numbers))
     changed["version"] = "v9"
-    chapter = next(iter(changed["chapters"]))
-    name = next(iter(changed["chapters"][chapter]))
-    changed["chapters"][chapter][name] = "'changed'"
-    assert release_assets.changed(numbers, changed) == [
-        (chapter, name, numbers["chapters"][chapter][name], "'changed'")
+    key = next(iter(changed["chapters"]["book/training"]["values"]))
+    changed["chapters"]["book/training"]["values"][key]["text"] = "changed"
+    rows = release_assets.changed(numbers, changed)
+    assert rows == [
+        (
+            "Training the network",
+            training["values"][key]["before"],
+            training["values"][key]["text"],
+            "changed",
+        )
     ]
 
 
@@ -167,7 +201,7 @@ def test_a_release_attaches_every_file_and_tables_the_changed_numbers(tmp_path):
     assert create["args"][2] == "v0.2.0" and "--verify-tag" in create["args"]
     attached = {Path(a).name for a in create["args"] if a.startswith(str(release_dir))}
     assert attached == {p.name for p in release_dir.iterdir()}
-    assert "| book/a | `acc` | 0.91 | 0.93 |" in create["notes"]
+    assert "| A | accuracy | 91.0% | 93.0% |" in create["notes"]
 
 
 def test_a_rerun_replaces_the_files_and_notes_and_a_first_release_says_so(tmp_path):
