@@ -28,7 +28,8 @@ The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :fun
 the end of every build. From the command line:
 
     python scripts/colab.py [write]              write _build/notebooks (after a book build)
-    python scripts/colab.py notebooks-branch     print the branch the Colab buttons point at
+    python scripts/colab.py notebooks-branch     print the branch that holds the newest notebooks
+    python scripts/colab.py notebooks-ref        print the tag the Colab buttons point at
 """
 
 from __future__ import annotations
@@ -98,10 +99,19 @@ class Settings:
         return f"{match.group(1)}/{match.group(2)}"
 
     def colab_url(self, docname: str) -> str:
-        """The Colab link of a chapter, e.g. ``book/training`` -> .../blob/<branch>/book/training.ipynb
-        (``.../blob/<branch>/student/book/training.ipynb`` in the student edition)."""
+        """The Colab link of a chapter, e.g. ``book/training`` -> .../blob/<notebooks ref>/book/training.ipynb
+        (``.../blob/<notebooks ref>/student/book/training.ipynb`` in the student edition)."""
         folder = "student/" if self.student else ""
-        return f"{COLAB}/github/{self.org_repo}/blob/{self.notebooks_branch}/{folder}{docname}.ipynb"
+        return f"{COLAB}/github/{self.org_repo}/blob/{self.notebooks_ref}/{folder}{docname}.ipynb"
+
+    @property
+    def notebooks_ref(self) -> str:
+        """The tag that holds this release's notebooks, e.g. ``notebooks-v0.1.0``.
+
+        The publish workflow pushes every release's notebooks to the notebooks branch (always the
+        newest) and tags that commit with this name, so a release's Colab buttons open the
+        notebooks of the same release, never newer ones, for as long as the tag exists."""
+        return f"{self.notebooks_branch}-{self.helper_ref}"
 
     @property
     def helper_requirement(self) -> str:
@@ -614,6 +624,9 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "notebooks-branch" and len(argv) == 1:
         print(settings.notebooks_branch)
+        return 0
+    if command == "notebooks-ref" and len(argv) == 1:
+        print(settings.notebooks_ref)
         return 0
     print(__doc__, file=sys.stderr)
     return 2

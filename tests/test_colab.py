@@ -45,9 +45,11 @@ def test_helper_ref_is_the_release_of_the_helper_package():
     import dlbook
 
     assert SETTINGS.helper_ref == f"v{dlbook.__version__}"
+    # the release's own notebooks: a tag on the notebooks branch named after the release
+    assert SETTINGS.notebooks_ref == f"{SETTINGS.notebooks_branch}-{SETTINGS.helper_ref}"
     assert SETTINGS.colab_url("book/training") == (
         f"https://colab.research.google.com/github/{SETTINGS.org_repo}/blob/"
-        f"{SETTINGS.notebooks_branch}/book/training.ipynb"
+        f"{SETTINGS.notebooks_ref}/book/training.ipynb"
     )
 
 
@@ -185,7 +187,7 @@ def test_helper_commit_comes_from_git_or_a_full_hash(monkeypatch, tmp_path):
     "bad",
     [
         "{ref}`ch-nowhere`",
-        "```{warning}\nCareful.\n```\n",
+        "```{margin}\nCareful.\n```\n",
         "An {abbr}`MNIST (Modified NIST)` role.",
         "A {term}`word the glossary lacks`.",
     ],

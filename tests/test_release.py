@@ -301,7 +301,15 @@ def publish(serve, workspace, github, ref_type, ref_name, ci_runs, deploy_fails=
         )
         assert branch.returncode == 0, branch.stderr
         pushed = run_step(
-            "notebooks", "Push", workspace, {**env, "SOURCE_REF": ref_name, "NOTEBOOKS_BRANCH": "notebooks"}
+            "notebooks",
+            "Push",
+            workspace,
+            {
+                **env,
+                "SOURCE_REF": ref_name,
+                "NOTEBOOKS_BRANCH": "notebooks",
+                "NOTEBOOKS_REF": SETTINGS.notebooks_ref,
+            },
         )
         assert pushed.returncode == 0, pushed.stderr
     return status, check.stdout + check.stderr
@@ -316,6 +324,10 @@ def test_a_release_tag_that_passed_ci_publishes(serve, workspace, github):
     assert set(status.values()) == {"success"}, output
     remote = github[0]
     assert on_branch(remote) == '{"cells": ["this release"]}'
+    # the release's Colab buttons open its tag, which holds the same notebooks
+    tagged = git("--git-dir", str(remote), "show", f"{SETTINGS.notebooks_ref}:book/tensors.ipynb")
+    assert tagged == '{"cells": ["this release"]}'
+    assert SETTINGS.colab_url("book/tensors").split("/blob/")[1].startswith(SETTINGS.notebooks_ref + "/")
     assert (
         git("--git-dir", str(remote), "log", "-1", "--format=%s", "notebooks")
         == f"Colab notebooks from {HELPER_REF}"

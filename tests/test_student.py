@@ -132,7 +132,7 @@ def test_student_pages_say_so_and_open_the_student_notebooks(chapter):
     assert "Student edition" in page.get_text()
     links = [a["href"] for a in page.find_all("a", href=True) if "colab.research.google.com" in a["href"]]
     assert links == [settings.colab_url(chapter)]
-    assert "/blob/" + settings.notebooks_branch + "/student/" + chapter + ".ipynb" in links[0]
+    assert "/blob/" + settings.notebooks_ref + "/student/" + chapter + ".ipynb" in links[0]
     assert (STUDENT / "notebooks" / f"{chapter}.ipynb").is_file()
     canonical = page.find("link", rel="canonical")
     assert canonical is not None and canonical["href"].startswith(settings.site_url)

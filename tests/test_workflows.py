@@ -159,7 +159,7 @@ def test_gpu_pins_match_the_cpu_pins():
 # --- the scripts themselves -------------------------------------------------------------------
 
 
-def test_publish_notebooks_replaces_the_branch(tmp_path):
+def test_publish_notebooks_replaces_the_branch_and_tags_each_release(tmp_path):
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "init", "--quiet", "--bare", str(remote)], check=True)
     notebooks = tmp_path / "nb" / "book"
@@ -170,7 +170,13 @@ def test_publish_notebooks_replaces_the_branch(tmp_path):
         (notebooks / f"{name}.ipynb").write_text("{}")
         env = dict(os.environ, SOURCE_REF=f"v0.{round_}")
         subprocess.run(
-            [ROOT / "scripts/publish-notebooks", tmp_path / "nb", remote, "notebooks"],
+            [
+                ROOT / "scripts/publish-notebooks",
+                tmp_path / "nb",
+                remote,
+                "notebooks",
+                f"notebooks-v0.{round_}",
+            ],
             check=True,
             env=env,
             capture_output=True,
@@ -189,6 +195,18 @@ def test_publish_notebooks_replaces_the_branch(tmp_path):
         text=True,
     ).stdout.splitlines()
     assert log == ["Colab notebooks from v0.1"]
+
+    def tree(ref: str) -> list[str]:
+        return subprocess.run(
+            ["git", "--git-dir", remote, "ls-tree", "-r", "--name-only", ref],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+
+    # each release's tag keeps its own notebooks: the later release did not move the earlier tag
+    assert tree("notebooks-v0.0") == ["README.md", "book/a.ipynb"]
+    assert tree("notebooks-v0.1") == ["README.md", "book/b.ipynb"]
 
 
 def test_publish_notebooks_refuses_an_empty_folder(tmp_path):
