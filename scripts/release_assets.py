@@ -2,8 +2,11 @@
 to the GitHub release with their checksums, and the table of numbers that changed since the
 previous release.
 
-    python scripts/release_assets.py site OUT            the site: the full edition, the student
-                                                         edition under OUT/student/
+    python scripts/release_assets.py site OUT [PREVIOUS]  the versioned site: this release at the
+                                                         root and in OUT/<release>/, each earlier
+                                                         release in OUT/<release>/ from its
+                                                         archives in PREVIOUS; the student edition
+                                                         in student/ of each; versions.json in each
     python scripts/release_assets.py notebooks OUT       the notebooks branch's files: the full
                                                          edition's, the student's under student/
     python scripts/release_assets.py numbers OUT.json    every value the build glued into the text
@@ -57,9 +60,84 @@ def _copy_editions(full: Path, student: Path, out: Path) -> Path:
     return out
 
 
-def site(out: Path) -> Path:
-    """The site as published: the full edition at the root, the student edition in student/."""
-    return _copy_editions(_need(BUILD / "html", "make book"), _need(STUDENT / "html", "make student"), out)
+#: The version switcher's list (pydata-sphinx-theme's format), in the root folder of each
+#: edition of each release; the pages read their own copy's (sphinx_extension.py).
+VERSIONS_JSON = "versions.json"
+
+
+def version_key(version: str) -> tuple:
+    """``v0.10.1`` sorts after ``v0.9.0``."""
+    return tuple(int(part) if part.isdigit() else -1 for part in re.split(r"[.-]", version.lstrip("v")))
+
+
+def versions_list(versions: list[str], site_url: str, latest: str, student: bool = False) -> list[dict]:
+    """The switcher's entries, newest first; the latest release is the preferred one, so that
+    the pages of every other release show a banner pointing to it."""
+    entries = []
+    for version in sorted(set(versions), key=version_key, reverse=True):
+        entry = {"name": f"{version} (latest)" if version == latest else version, "version": version}
+        entry["url"] = f"{site_url}{version}/" + ("student/" if student else "")
+        if version == latest:
+            entry["preferred"] = True
+        entries.append(entry)
+    return entries
+
+
+def _unzip(archive: Path, out: Path) -> None:
+    """A release's site archive unpacked into ``out``, without the archive's top folder."""
+    with zipfile.ZipFile(archive) as bundle:
+        for info in bundle.infolist():
+            parts = Path(info.filename).parts[1:]
+            if not parts or info.is_dir():
+                continue
+            if ".." in parts or Path(info.filename).is_absolute():
+                raise SystemExit(f"{archive}: refusing the member {info.filename!r}")
+            target = out.joinpath(*parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(bundle.read(info))
+
+
+def site(
+    out: Path,
+    previous: Path | None = None,
+    build_dir: Path = BUILD,
+    student_dir: Path = STUDENT,
+    root: Path = ROOT,
+) -> Path:
+    """The site as published, every release under its own path for good.
+
+    This release's two editions go to the root (which always shows the newest release) and to
+    ``<release>/``; each earlier release found in ``previous`` (its ``*-html.zip`` and
+    ``*-student-html.zip`` archives, as attached to its GitHub release) to ``<release>/``, as it
+    was published: nothing is rebuilt. Every edition's root folder gets the same list of
+    versions, so the pages of an older release learn of the newer ones.
+    """
+    import colab
+
+    settings = colab.read_settings(root, "full")
+    latest, site_url = settings.helper_ref, settings.site_url
+    full, student = _need(build_dir / "html", "make book"), _need(student_dir / "html", "make student")
+    _copy_editions(full, student, out)
+    _copy_editions(full, student, out / latest)
+    versions = [latest]
+    pattern = re.compile(rf"{re.escape(PREFIX)}-(v[\w.-]+?)-html\.zip")
+    for archive in sorted(previous.iterdir()) if previous else []:
+        match = pattern.fullmatch(archive.name)
+        if not match or match.group(1) == latest or match.group(1).endswith("-student"):
+            continue
+        version = match.group(1)
+        _unzip(archive, out / version)
+        student_archive = archive.with_name(f"{PREFIX}-{version}-student-html.zip")
+        if student_archive.exists():
+            _unzip(student_archive, out / version / "student")
+        versions.append(version)
+    for version in [None, *versions]:
+        folder = out if version is None else out / version
+        for edition_folder, is_student in ((folder, False), (folder / "student", True)):
+            if edition_folder.is_dir():
+                listing = versions_list(versions, site_url, latest, is_student)
+                (edition_folder / VERSIONS_JSON).write_text(json.dumps(listing, indent=1) + "\n")
+    return out
 
 
 def notebooks(out: Path) -> Path:
@@ -179,8 +257,8 @@ def archives(out: Path, version: str, build_dir: Path = BUILD, student_dir: Path
 
 def main(argv: list[str]) -> int:
     command, args = (argv[0], argv[1:]) if argv else ("", [])
-    if command == "site" and len(args) == 1:
-        print(site(Path(args[0])))
+    if command == "site" and len(args) in (1, 2):
+        print(site(Path(args[0]), Path(args[1]) if len(args) == 2 else None))
     elif command == "notebooks" and len(args) == 1:
         print(notebooks(Path(args[0])))
     elif command == "numbers" and len(args) == 1:

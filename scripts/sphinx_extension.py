@@ -26,6 +26,12 @@ notebooks with the book's outputs, and ``notebooks.zip`` holds them all. Each ch
 launch button is pointed at its notebook on the notebooks branch instead of the theme's default,
 the ``.md`` file, which Colab cannot open.
 
+**Versions.** Every page has the theme's version switcher and, on a release other than the
+newest, its banner pointing to the newest. Both read ``versions.json`` from the root of the
+edition the page belongs to: the build writes one naming this release alone, and the publish
+workflow replaces it in every release's folder with the list of all releases
+(``release_assets.py site``). The release is ``CITATION.cff``'s version.
+
 **PDF.** In the full edition, every page's download menu offers the whole book as one PDF
 (``book_pdf.PDF_NAME`` in the site's root, made by ``make pdf``), beside the theme's "print this
 page". The student edition offers no book PDF: the full one holds the solutions.
@@ -44,12 +50,14 @@ or as a plain reference (``:format: apalike``), so the "How to cite" page never 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import book_pdf
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
 import reading_time
+import release_assets
 from docutils import nodes
 from docutils.parsers.rst import directives
 from run_notebooks import fingerprint
@@ -95,7 +103,17 @@ def _configure(app, config):
     # The site's address, for Open Graph, is the one html.baseurl gives (not typed twice), and the
     # citing pages read the book's address, release and repository from CITATION.cff.
     config.ogp_site_url = config.html_baseurl
-    config.myst_substitutions = {**(config.myst_substitutions or {}), **citation_facts(Path(app.srcdir))}
+    facts = citation_facts(Path(app.srcdir))
+    config.myst_substitutions = {**(config.myst_substitutions or {}), **facts}
+    if facts:  # the version switcher and the banner of older releases (the small test books have none)
+        # The banner compares Sphinx's version (DOCUMENTATION_OPTIONS.VERSION) with the newest.
+        config.version = config.release = facts["release_tag"]
+        config.html_theme_options = {
+            **(config.html_theme_options or {}),
+            "switcher": {"json_url": release_assets.VERSIONS_JSON, "version_match": facts["release_tag"]},
+            "check_switcher": False,  # the list is written with the site, not read from the sources
+            "show_version_warning_banner": True,
+        }
 
 
 def citation_facts(root: Path) -> dict[str, str]:
@@ -111,6 +129,7 @@ def citation_facts(root: Path) -> dict[str, str]:
         "repository": cff["repository-code"],
         "version": str(cff["version"]),
         "release_tag": f"v{cff['version']}",
+        "release_url": f"{cff['url'].rstrip('/')}/v{cff['version']}/",
         "book_title": cff["title"],
         "authors": ", ".join(
             a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]
@@ -200,6 +219,10 @@ class CitationDirective(SphinxDirective):
             body = text.rstrip()
             if version is not None and "version =" not in body and body.endswith("}"):
                 text = body[:-1].rstrip() + f",\nversion = {{{version}}}\n}}"
+            # and cites the release's own address, which never changes, not the newest one's
+            url = citation.cffobj.get("url")
+            if version is not None and url:
+                text = text.replace(f"url = {{{url}}}", f"url = {{{url.rstrip('/')}/v{version}/}}")
         else:
             text, language = citation.as_apalike(), "text"
         block = nodes.literal_block(text.strip(), text.strip())
@@ -256,6 +279,13 @@ def _write_notebooks(app, exception):
         colab.write_downloads(
             build / "notebooks", Path(app.outdir), build, Path(app.srcdir), built, cache_path
         )
+        facts = citation_facts(Path(app.srcdir))
+        if facts:  # this release alone; the publish workflow lists every release (release_assets.site)
+            listing = release_assets.versions_list(
+                [facts["release_tag"]], app.config.html_baseurl.rstrip("/") + "/", facts["release_tag"]
+            )
+            listing[0]["url"] = app.config.html_baseurl.rstrip("/") + "/"
+            (Path(app.outdir) / release_assets.VERSIONS_JSON).write_text(json.dumps(listing, indent=1) + "\n")
 
 
 def setup(app):
@@ -263,7 +293,9 @@ def setup(app):
     # The theme adds its launch buttons at priority 501; adjust them right after.
     app.connect("html-page-context", _colab_button, priority=502)
     app.connect("html-page-context", _pdf_button, priority=502)
-    app.connect("html-page-context", _drop_thebe)
+    # Late, after the themes add their per-page scripts (the version switcher's settings among them),
+    # which a copy of the list made earlier would lose.
+    app.connect("html-page-context", _drop_thebe, priority=999)
     app.connect("builder-inited", _single_page_handlers)
     app.connect("build-finished", _write_notebooks)
     app.add_directive("citation", CitationDirective)

@@ -370,3 +370,93 @@ def test_the_page_prepares_a_drawing_as_mnist_was_prepared(browser, draw_block, 
     context.close()
     print(f"largest difference per digit, in grey levels: {worst}")
     assert max(worst.values()) <= 4, worst
+
+
+# --- two releases side by side ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_releases(tmp_path_factory):
+    """The versioned site of this build published after an earlier release, v0.0.9: the same
+    build, archived as the release job archives it, with its release named v0.0.9 throughout (the
+    current commit built as two versions). Served on localhost; yields (base URL, this release)."""
+    import json
+    import zipfile
+
+    import release_assets
+
+    latest = colab.read_settings(ROOT, "full").helper_ref
+    work = tmp_path_factory.mktemp("releases")
+    previous = work / "previous"
+    previous.mkdir()
+    for part, folder in (("html", SITE), ("student-html", ROOT / "_build/student/_build/html")):
+        name = f"first-network-v0.0.9-{part}"
+        with zipfile.ZipFile(previous / f"{name}.zip", "w") as bundle:
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                data = path.read_bytes()
+                if path.suffix == ".html" or path.name == "documentation_options.js":
+                    data = data.replace(latest.encode(), b"v0.0.9")
+                bundle.writestr(f"{name}/{path.relative_to(folder).as_posix()}", data)
+    site = release_assets.site(work / "site", previous)
+    assert json.loads((site / "versions.json").read_text())[0]["version"] == latest
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}", latest
+    server.shutdown()
+    server.server_close()
+
+
+def switcher(page) -> tuple[str, list[tuple[str, str]]]:
+    """The version menu: its button's text, and (name, link) of each entry."""
+    page.wait_for_function(
+        "document.querySelectorAll('.version-switcher__menu a').length > 0", timeout=10_000
+    )
+    button = page.inner_text(".version-switcher__button").strip()
+    entries = page.eval_on_selector_all(
+        ".version-switcher__menu a", "links => links.map(a => [a.innerText.trim(), a.getAttribute('href')])"
+    )
+    return button, [tuple(e) for e in entries]
+
+
+def test_an_older_release_has_the_switcher_a_banner_and_its_own_colab_notebooks(page, two_releases):
+    base, latest = two_releases
+    site = colab.read_settings(ROOT, "full").site_url
+    page.goto(f"{base}/v0.0.9/book/training.html", wait_until="networkidle")
+    button, entries = switcher(page)
+    assert button == "v0.0.9"
+    # each entry opens the same page in that release
+    page_path = "book/training.html"
+    assert entries == [
+        (f"{latest} (latest)", f"{site}{latest}/{page_path}"),
+        ("v0.0.9", f"{site}v0.0.9/{page_path}"),
+    ]
+    banner = page.wait_for_selector("#bd-header-version-warning:not(.d-none)", timeout=10_000)
+    assert "old version" in banner.inner_text() or "older version" in banner.inner_text()
+    links = [a.get_attribute("href") for a in banner.query_selector_all("a")]
+    assert f"{site}{latest}/book/training.html" in links  # to the same page of the newest release
+    colab_links = page.eval_on_selector_all("a[href*='colab.research.google.com']", "a => a.map(x => x.href)")
+    assert colab_links and all("/blob/notebooks-v0.0.9/book/" in link for link in colab_links)
+    assert not [p for p in page.problems if "127.0.0.1" in p], page.problems
+
+
+def test_the_newest_release_has_no_banner_and_opens_its_own_notebooks(page, two_releases):
+    base, latest = two_releases
+    for path in ("book/training.html", f"{latest}/book/training.html"):
+        page.goto(f"{base}/{path}", wait_until="networkidle")
+        button, entries = switcher(page)
+        assert button == f"{latest} (latest)" and len(entries) == 2
+        assert page.query_selector("#bd-header-version-warning:not(.d-none)") is None
+        colab_links = page.eval_on_selector_all(
+            "a[href*='colab.research.google.com']", "a => a.map(x => x.href)"
+        )
+        assert colab_links and all(f"/blob/notebooks-{latest}/book/" in link for link in colab_links)
+    page.goto(f"{base}/v0.0.9/student/book/training.html", wait_until="networkidle")
+    button, entries = switcher(page)  # the student edition switches between student editions
+    assert button == "v0.0.9" and all(url.endswith("/student/book/training.html") for _, url in entries)
+    colab_links = page.eval_on_selector_all("a[href*='colab.research.google.com']", "a => a.map(x => x.href)")
+    assert colab_links and all("/blob/notebooks-v0.0.9/student/book/" in link for link in colab_links)

@@ -61,9 +61,11 @@ def test_how_to_cite_page_shows_the_generated_bibtex():
     assert citation["title"] in text
     version = re.escape(str(citation["version"]))
     assert re.search(r"version\s*=\s*\{" + version + r"\}", text), "the BibTeX entry names the release"
-    # the chapter example and the stable addresses come from CITATION.cff, not typed
-    assert f"version {citation['version']}. {citation['url']}book/training.html" in " ".join(text.split())
-    assert f"{citation['url']}book/evaluation.html#fig-confusion-matrix" in text
+    # the chapter example and the release's own addresses come from CITATION.cff, not typed
+    release_url = f"{citation['url']}v{citation['version']}/"
+    assert re.search(r"url\s*=\s*\{" + re.escape(release_url) + r"\}", text), "BibTeX cites the release's URL"
+    assert f"version {citation['version']}. {release_url}book/training.html" in " ".join(text.split())
+    assert f"{release_url}book/evaluation.html#fig-confusion-matrix" in text
     assert "{{" not in text
 
 

@@ -10,11 +10,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import colab
 import pytest
 import release_assets
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
+SETTINGS = colab.read_settings(ROOT, "full")
 
 
 def chapter(title: str, **values: tuple[str, str]) -> dict:
@@ -133,7 +135,7 @@ def test_the_site_puts_the_student_edition_beside_the_full_one(tmp_path):
 # --- the GitHub release ------------------------------------------------------------------------
 
 FAKE_GH = f"""#!{sys.executable} -S
-import json, os, shutil, sys
+import fnmatch, json, os, shutil, sys
 
 args = sys.argv[1:]
 notes = args[args.index("--notes-file") + 1] if "--notes-file" in args else None
@@ -142,57 +144,75 @@ with open(os.environ["FAKE_GH_LOG"], "a") as log:
 if args[:2] == ["release", "list"]:
     print(os.environ.get("FAKE_RELEASES", ""))
 elif args[:2] == ["release", "download"]:
-    previous = os.environ.get("FAKE_PREVIOUS_NUMBERS")
-    if not previous:
+    # the assets of each release are the files in FAKE_ASSETS/<tag>/
+    assets = os.path.join(os.environ.get("FAKE_ASSETS", "/nonexistent"), args[2])
+    patterns = [args[i + 1] for i, a in enumerate(args) if a == "--pattern"]
+    names = sorted(os.listdir(assets)) if os.path.isdir(assets) else []
+    chosen = [n for n in names if any(fnmatch.fnmatch(n, p) for p in patterns)]
+    if not chosen:
+        print("no assets match the file pattern", file=sys.stderr)
         sys.exit(1)
     folder = args[args.index("--dir") + 1]
     os.makedirs(folder, exist_ok=True)
-    shutil.copy(previous, folder)
+    for name in chosen:
+        shutil.copy(os.path.join(assets, name), folder)
 elif args[:2] == ["release", "view"]:
     sys.exit(int(os.environ.get("FAKE_VIEW", "1")))
 """
 
 
+def fake_gh(tmp_path) -> dict:
+    """The environment that puts the fake gh first on PATH, logging to tmp_path/gh.jsonl."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    return {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_GH_LOG": str(tmp_path / "gh.jsonl"),
+        "GITHUB_REPOSITORY": "me/book",
+    }
+
+
+def gh_calls(tmp_path) -> list[dict]:
+    log = tmp_path / "gh.jsonl"
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def with_sums(folder: Path) -> Path:
+    files = sorted(p for p in folder.iterdir() if p.name != "SHA256SUMS")
+    (folder / "SHA256SUMS").write_text(
+        "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)
+    )
+    return folder
+
+
 def publish_release(tmp_path, damaged=False, **env):
-    """Run scripts/publish-release on a small release folder with the fake gh first on PATH;
+    """Run scripts/publish-release on a small release folder with the fake gh;
     ``damaged`` changes an archive after its checksum was written."""
     release_dir = tmp_path / "release"
     release_dir.mkdir()
     (release_dir / "first-network-v0.2.0-numbers.json").write_text(json.dumps(NEW))
     (release_dir / "first-network-v0.2.0-html.zip").write_bytes(b"zip")
-    files = sorted(release_dir.iterdir())
-    (release_dir / "SHA256SUMS").write_text(
-        "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)
-    )
+    with_sums(release_dir)
     if damaged:
         (release_dir / "first-network-v0.2.0-html.zip").write_bytes(b"damaged")
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "gh").write_text(FAKE_GH)
-    (bin_dir / "gh").chmod(0o755)
-    log = tmp_path / "gh.jsonl"
     result = subprocess.run(
         [ROOT / "scripts" / "publish-release", release_dir, "v0.2.0"],
         capture_output=True,
         text=True,
         timeout=60,
-        env={
-            **os.environ,
-            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-            "FAKE_GH_LOG": str(log),
-            "GITHUB_REPOSITORY": "me/book",
-            **env,
-        },
+        env={**fake_gh(tmp_path), **env},
     )
-    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-    return result, calls, release_dir
+    return result, gh_calls(tmp_path), release_dir
 
 
 def test_a_release_attaches_every_file_and_tables_the_changed_numbers(tmp_path):
-    previous = tmp_path / "first-network-v0.1.0-numbers.json"
-    previous.write_text(json.dumps(OLD))
+    (tmp_path / "assets" / "v0.1.0").mkdir(parents=True)
+    (tmp_path / "assets" / "v0.1.0" / "first-network-v0.1.0-numbers.json").write_text(json.dumps(OLD))
     result, calls, release_dir = publish_release(
-        tmp_path, FAKE_RELEASES="v0.2.0\nv0.1.0", FAKE_PREVIOUS_NUMBERS=str(previous)
+        tmp_path, FAKE_RELEASES="v0.2.0\nv0.1.0", FAKE_ASSETS=str(tmp_path / "assets")
     )
     assert result.returncode == 0, result.stderr
     download = next(c["args"] for c in calls if c["args"][:2] == ["release", "download"])
@@ -228,7 +248,9 @@ def test_the_publish_workflow_publishes_what_release_assets_writes():
     jobs = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())["jobs"]
     build = jobs["build"]["steps"]
     assembled = next(s["run"] for s in build if "release_assets.py archives" in s.get("run", ""))
-    assert "release_assets.py site _build/site" in assembled
+    assert "release_assets.py site _build/site _build/previous" in assembled
+    fetched = next(s["run"] for s in build if "previous-releases" in s.get("run", ""))
+    assert fetched.startswith("scripts/previous-releases _build/previous ")
     assert "release_assets.py notebooks _build/publish-notebooks" in assembled
     assert "release_assets.py archives _build/release" in assembled
     uploads = {s["with"]["name"]: s["with"]["path"] for s in build if "upload" in s.get("uses", "")}
@@ -243,3 +265,80 @@ def test_the_publish_workflow_publishes_what_release_assets_writes():
         s.get("run", "").startswith("scripts/publish-release _build/release ") for s in release["steps"]
     )
     assert release["permissions"] == {"contents": "write"} and "verify" in release["needs"]
+
+
+# --- the versioned site ----------------------------------------------------------------------
+
+
+def site_archive(folder: Path, name: str, files: dict[str, str]) -> Path:
+    """A release's site archive as release_assets.archives writes it (one top folder)."""
+    archive = folder / f"{name}.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for path, text in files.items():
+            bundle.writestr(f"{name}/{path}", text)
+    return archive
+
+
+def test_earlier_releases_come_from_their_checked_archives(tmp_path):
+    assets = tmp_path / "assets"
+    old = assets / "v0.1.0"
+    old.mkdir(parents=True)
+    site_archive(old, "first-network-v0.1.0-html", {"index.html": "old"})
+    site_archive(old, "first-network-v0.1.0-student-html", {"index.html": "old student"})
+    with_sums(old)
+    (assets / "v0.0.1").mkdir()
+    (assets / "v0.0.1" / "notes.txt").write_text("a release from before the archives")
+    env = {**fake_gh(tmp_path), "FAKE_RELEASES": "v0.2.0\nv0.1.0\nv0.0.1", "FAKE_ASSETS": str(assets)}
+    out = tmp_path / "previous"
+    result = subprocess.run(
+        [ROOT / "scripts/previous-releases", out, "v0.2.0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "first-network-v0.1.0-html.zip",
+        "first-network-v0.1.0-student-html.zip",
+    ]
+    assert "v0.0.1 has no site archives" in result.stdout
+    assert all(
+        c["args"][2] != "v0.2.0" for c in gh_calls(tmp_path) if c["args"][:2] == ["release", "download"]
+    )
+    (old / "first-network-v0.1.0-html.zip").write_bytes(b"tampered")
+    damaged = subprocess.run(
+        [ROOT / "scripts/previous-releases", tmp_path / "again", "v0.2.0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert damaged.returncode != 0 and "FAILED" in damaged.stdout + damaged.stderr
+
+
+def test_the_site_keeps_every_release_under_its_own_path(tmp_path):
+    build, student = tmp_path / "build", tmp_path / "student"
+    for folder, text in ((build / "html", "new"), (student / "html", "new student")):
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_text(text)
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    site_archive(previous, "first-network-v0.0.9-html", {"index.html": "old", "book/a.html": "old a"})
+    site_archive(previous, "first-network-v0.0.9-student-html", {"index.html": "old student"})
+    site_archive(previous, "first-network-v0.0.10-html", {"index.html": "older? no, newer"})
+    site = release_assets.site(tmp_path / "site", previous, build, student)
+    latest = SETTINGS.helper_ref
+    assert (site / "index.html").read_text() == "new" and (site / latest / "index.html").read_text() == "new"
+    assert (site / latest / "student" / "index.html").read_text() == "new student"
+    assert (site / "v0.0.9" / "book" / "a.html").read_text() == "old a"  # as it was published
+    assert (site / "v0.0.9" / "student" / "index.html").read_text() == "old student"
+    listing = json.loads((site / "v0.0.9" / "versions.json").read_text())
+    assert [e["version"] for e in listing] == [latest, "v0.0.10", "v0.0.9"]  # newest first, 10 > 9
+    assert [e.get("preferred", False) for e in listing] == [True, False, False]
+    assert listing[0]["url"] == f"{SETTINGS.site_url}{latest}/" and listing[0]["name"].endswith("(latest)")
+    # every copy has the same list, so an old release's pages learn of the newer ones
+    assert json.loads((site / "versions.json").read_text()) == listing
+    student_listing = json.loads((site / "v0.0.9" / "student" / "versions.json").read_text())
+    assert [e["url"] for e in student_listing] == [e["url"] + "student/" for e in listing]
+    assert not (site / "v0.0.10" / "student").exists()
