@@ -79,8 +79,8 @@ test: lint book student pdf colab backends tests/browser/node_modules/.package-l
 	$(BIN)/python -m pytest
 
 # Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet
-# machine; `.venv/bin/python scripts/benchmark.py training` redoes the training section alone, 16
-# minutes here). Writes code/src/dlbook/measurements.json, which the appendix reads, and pins its
+# machine; `.venv/bin/python scripts/benchmark.py training` redoes the training section alone,
+# 7 minutes on a quiet 2-core machine, three times that on a busy one). Writes code/src/dlbook/measurements.json, which the appendix reads, and pins its
 # hash in the appendix.
 benchmark: install $(VENV)/.backends
 	$(BIN)/python scripts/benchmark.py
