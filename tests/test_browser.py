@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+SETTINGS = colab.read_settings(ROOT, "full")
 
 
 def chromium_path() -> str:
@@ -151,10 +152,10 @@ def test_colab_and_download_buttons(page, base_url, chapter):
     page.click("button[aria-label='Launch interactive content']")
     colab = page.locator("a[href*='colab.research.google.com']")
     assert colab.count() == 1 and colab.is_visible()
-    assert colab.get_attribute("href").endswith(f"/blob/notebooks/{chapter}.ipynb")
+    assert colab.get_attribute("href") == SETTINGS.colab_url(chapter)  # this release's notebooks tag
     page.keyboard.press("Escape")
     page.click("button[aria-label='Download this page']")
-    for suffix in (".ipynb", ".md"):
+    for suffix in (".ipynb", ".md", ".pdf (whole book)"):
         link = page.locator(f".dropdown-download-buttons a:has-text('{suffix}')")
         assert link.is_visible()
         response = page.request.get(f"{base_url}/{Path(chapter).parent}/{link.get_attribute('href')}")
