@@ -53,7 +53,12 @@ html, body { background: white !important; }
 body { font-size: 10.5pt; }
 pre, .highlight pre, .output pre, code { white-space: pre-wrap !important; overflow-wrap: anywhere;
   word-break: break-word; font-size: 8.5pt !important; }
-div.highlight, .cell_output, .output { overflow: visible !important; }
+pre, div.highlight, .cell, .cell_input, .cell_output, .output { overflow: visible !important; }
+/* A long code cell or output continues on the next page rather than moving there whole and
+   leaving an empty box behind (a scrolling box cannot be split across pages). */
+pre, div.highlight, div[class^="highlight-"], .cell, .cell_input, .cell_output, div.output {
+  break-inside: auto !important; }
+div.highlight, div[class^="highlight-"], .cell_input { display: block !important; }
 table { font-size: 8pt; max-width: 100% !important; }
 table td, table th { overflow-wrap: anywhere; }
 img, figure img { max-width: 100% !important; height: auto !important; break-inside: avoid; }
