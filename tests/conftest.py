@@ -95,7 +95,14 @@ EXACT = {
         "floor_max",
         "floor_kept",
     ],
-    "book/dense-network": ["n_params", "n_weights", "n_biases", "hidden_kernel_shape", "untrained_shape"],
+    "book/dense-network": [
+        "n_params",
+        "n_weights",
+        "n_biases",
+        "hidden_kernel_shape",
+        "untrained_shape",
+        "hand_tolerance",
+    ],
     "book/training": [
         "n_params",
         "steps_per_epoch",
@@ -122,6 +129,9 @@ EXACT = {
         "never_six_accuracy",
         "majority_digit",
         "majority_acc",
+        "chance_acc",
+        "never_six_sensitivity",
+        "ref_lr",
     ],
     "book/predictions": ["final_lr", "pred_shape", "n_test", "true11"],
     "book/backends-and-speed": "all",  # read from the benchmark's results file
