@@ -25,6 +25,13 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 book: install
 	scripts/build-book
 
+# The execution cache keys every chapter on all the packages installed in .venv, so `make test`
+# installs the JAX and PyTorch backends before the book build: installed after it (beside it,
+# under -j2), they made the student edition and the PDF execute every chapter again.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+book: | $(VENV)/.backends
+endif
+
 # The student edition: the same book without the exercises' solutions (absent from its pages,
 # downloads and Colab notebooks), in _build/student/_build/html. Its chapters' outputs come from
 # the full build's execution cache, so nothing is executed again.
@@ -48,14 +55,22 @@ lint: install
 unit: install
 	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
 
+# What the notebook runs below execute: every chapter's Colab notebook without its Markdown,
+# made from the sources alone (scripts/colab.py code). The runs need no book build, so under
+# `make -j2` they start beside it; tests/test_colab.py checks that each run executed the published
+# notebook's code cells.
+RUN_NOTEBOOKS := _build/run-notebooks
+$(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml scripts/colab.py $(VENV)/.installed
+	$(BIN)/python scripts/colab.py code $(RUN_NOTEBOOKS) >/dev/null
+	touch $@
+
 # The Colab notebooks in bare environments, on Colab's versions (requirements-colab.txt) and on
-# the newest pinned ones (requirements-runtime.txt); re-run when a notebook or the helper changes.
+# the newest pinned ones (requirements-runtime.txt); re-run when a chapter or the helper changes
+# (a chapter whose code cells did not change is reused from DLBOOK_CACHE: run_notebooks.py).
 colab: book _build/colab-run/colab/run.json _build/colab-run/runtime/run.json
 
-# The runs read the notebooks the book build writes, so they wait for it (order-only: | book),
-# also under `make -j2`.
-_build/colab-run/%/run.json: requirements-%.txt $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*) | book
-	PYTHON=$(PYTHON) scripts/check-colab $*
+_build/colab-run/%/run.json: requirements-%.txt $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*)
+	NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(PYTHON) scripts/check-colab $*
 
 # Every chapter on Keras' JAX and PyTorch backends (CPU builds), re-run when a notebook or the
 # helper package changes. TensorFlow is covered by the book build itself.
@@ -65,17 +80,19 @@ $(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
 	$(BIN)/python -m pip install -r requirements-backends.txt
 	touch $@
 
-_build/runs/%/run.json: $(VENV)/.backends $(wildcard _build/notebooks/book/*.ipynb) $(wildcard code/src/dlbook/*.py) | book
+_build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*.py)
 	# One thread per run: `make -j2` runs two of them side by side on two cores, and PyTorch's
 	# threads, competing for the cores, made its convolutional chapter time out (over 900 s for
 	# one cell; 200 s with one thread).
-	OMP_NUM_THREADS=1 PYTHON=$(BIN)/python scripts/run-chapters $*
+	OMP_NUM_THREADS=1 NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(BIN)/python scripts/run-chapters $*
 
 # axe-core for the accessibility tests (tests/test_browser.py)
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
-test: lint book student pdf colab backends tests/browser/node_modules/.package-lock.json
+# Under `make -j2` (scripts/ci) make starts these in this order as job slots free: the Colab run
+# begins beside the book build, the longest run (PyTorch) right after it.
+test: lint book _build/runs/torch/run.json colab backends student pdf tests/browser/node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
 # Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet

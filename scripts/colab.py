@@ -28,6 +28,8 @@ The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :fun
 the end of every build. From the command line:
 
     python scripts/colab.py [write]              write _build/notebooks (after a book build)
+    python scripts/colab.py code DIR             write the notebooks' code cells alone to DIR (what the
+                                                 notebook runs execute; no build needed)
     python scripts/colab.py notebooks-branch     print the branch that holds the newest notebooks
     python scripts/colab.py notebooks-ref        print the tag the Colab buttons point at
 """
@@ -382,17 +384,27 @@ def _hide(cell: nbformat.NotebookNode) -> None:
 
 
 def colab_notebook(
-    docname: str, settings: Settings, root: Path = ROOT, titles=None, build_dir: Path | None = None
+    docname: str,
+    settings: Settings,
+    root: Path = ROOT,
+    titles=None,
+    build_dir: Path | None = None,
+    prose: bool = True,
 ) -> nbformat.NotebookNode:
-    """The Colab notebook of one chapter, without outputs (see :func:`with_book_outputs`)."""
-    titles = chapter_titles(root) if titles is None else titles
-    values = glued_values(root / "_build" if build_dir is None else build_dir, docname)
+    """The Colab notebook of one chapter, without outputs (see :func:`with_book_outputs`).
+
+    With ``prose=False``, its code cells alone (:func:`code_notebook`)."""
+    if prose:
+        titles = chapter_titles(root) if titles is None else titles
+        values = glued_values(root / "_build" if build_dir is None else build_dir, docname)
     notebook = jupytext.read(root / f"{docname}.md")
     cells = []
     for cell in notebook.cells:
         if settings.student and is_solution_cell(cell):
             continue
         if cell.cell_type == "markdown":
+            if not prose:
+                continue
             cell.source = to_plain_markdown(cell.source, settings, titles, values)
             if not cell.source.strip():
                 continue
@@ -404,17 +416,17 @@ def colab_notebook(
             elif tags:
                 cell.metadata["tags"] = tags
         cells.append(cell)
-    first_markdown = next(c for c in cells if c.cell_type == "markdown")
-    first_markdown.source = re.sub(
-        r"^(# .+)$",
-        rf"\1\n\n*A chapter of [Your first neural network with Keras]({settings.site_url}{docname}.html). "
+    note = (
+        f"*A chapter of [Your first neural network with Keras]({settings.site_url}{docname}.html). "
         "Run the cells in order. Numbers in **bold** in the text are the book's own results, from the "
         "run that built the online book (TensorFlow, on a CPU). Your run computes its own, and the "
-        "code cells print many of them; on other hardware or another backend some differ a little.*",
-        first_markdown.source,
-        count=1,
-        flags=re.M,
+        "code cells print many of them; on other hardware or another backend some differ a little.*"
     )
+    first_markdown = next((c for c in cells if c.cell_type == "markdown"), None)
+    if first_markdown is not None:  # none without prose
+        first_markdown.source = re.sub(
+            r"^(# .+)$", lambda m: f"{m.group(1)}\n\n{note}", first_markdown.source, count=1, flags=re.M
+        )
     trains = any(c.cell_type == "code" and any(call in c.source for call in GPU_CALLS) for c in cells)
     metadata = {
         "kernelspec": dict(KERNELSPEC),
@@ -555,6 +567,22 @@ def write_notebooks(
     return written
 
 
+def write_code_notebooks(out_dir: Path, root: Path = ROOT) -> list[Path]:
+    """Write what the notebook runs execute (scripts/check-colab, scripts/run-chapters): every
+    chapter's Colab notebook without its Markdown cells, made from the sources alone. Markdown
+    does not run, and the Colab notebooks' Markdown needs the book build's numbers; without it the
+    runs need no build and start beside it. tests/test_colab.py checks that each run executed
+    exactly the code cells of the published notebook."""
+    settings = read_settings(root)
+    written = []
+    for docname in chapters(root):
+        path = out_dir / f"{docname}.ipynb"
+        notebook = colab_notebook(docname, settings, root, prose=False)
+        _write_if_changed(path, nbformat.writes(notebook) + "\n")
+        written.append(path)
+    return written
+
+
 def executed_notebook(build_dir: Path, docname: str, cache_path: Path | None = None) -> nbformat.NotebookNode:
     """The book's executed notebook of a chapter, with its outputs.
 
@@ -621,6 +649,10 @@ def main(argv: list[str]) -> int:
     if command == "write" and len(argv) <= 1:
         for path in write_notebooks(ROOT / "_build" / "notebooks", ROOT, ROOT / "_build"):
             print(path.relative_to(ROOT))
+        return 0
+    if command == "code" and len(argv) == 2:
+        for path in write_code_notebooks(Path(argv[1]), ROOT):
+            print(path)
         return 0
     if command == "notebooks-branch" and len(argv) == 1:
         print(settings.notebooks_branch)

@@ -16,7 +16,8 @@ exactly the same inputs is not run again: its executed copy and result are taken
 ``DLBOOK_CACHE/runs/<key>``, and run.json marks it ``"cached": true`` with the seconds of the
 run that made it. The key hashes everything the run depends on (:func:`fingerprint`: the
 interpreter, every installed distribution and its version, the helper package's files, the
-MNIST file, the Keras backend and thread settings, this script) and the notebook's cells. Runs
+MNIST file, the Keras backend and thread settings, this script) and the notebook's code cells
+(:func:`code_cells`). Runs
 that fail are never stored. ``DLBOOK_EXECUTE=force`` runs everything.
 """
 
@@ -80,17 +81,25 @@ def cache_dir() -> Path | None:
     return Path(os.environ["DLBOOK_CACHE"]).expanduser() / "runs"
 
 
-def run_key(notebook, environment_key: str) -> str:
-    """The cache key of one notebook's run: its cells, the environment, this script."""
-    cells = []
+def code_cells(notebook) -> list[str]:
+    """What a run of the notebook executes: its code cells' sources, in order. Markdown does not
+    run, so a change of prose alone reuses every run. The setup cell names the commit it would
+    install the helper from, which changes with every commit; the runs have the helper installed,
+    so it installs nothing, and the commit is left out."""
+    sources = []
     for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
         source = cell.source
-        if cell.metadata.get("id") == "setup":  # the commit it would install from changes each commit;
-            source = re.sub(
-                r"\b[0-9a-f]{12,40}\b", "<commit>", source
-            )  # with dlbook there, it installs nothing
-        cells.append([cell.cell_type, source])
-    digest = hashlib.sha256(json.dumps(cells).encode())
+        if cell.metadata.get("id") == "setup":
+            source = re.sub(r"\b[0-9a-f]{12,40}\b", "<commit>", source)
+        sources.append(source)
+    return sources
+
+
+def run_key(notebook, environment_key: str) -> str:
+    """The cache key of one notebook's run: its code cells, the environment, this script."""
+    digest = hashlib.sha256(json.dumps(code_cells(notebook)).encode())
     digest.update(environment_key.encode())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:32]

@@ -9,8 +9,10 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import colab  # scripts/colab.py (pytest's pythonpath): it reads the table of contents
+import nbformat
 import numpy as np
 import pytest
+from run_notebooks import code_cells  # scripts/run_notebooks.py
 
 from dlbook import data
 
@@ -178,6 +180,20 @@ def agrees_with_book(book_values):
                 assert got.get(key) == pytest.approx(value, rel=1e-5), f"{label} {name} {key}"
         for key, tolerance in APPROX.get(name, {}).items():
             assert got[key] == pytest.approx(expected[key], abs=tolerance), f"{label} {name} {key}"
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def ran_the_published_code():
+    """Check that a notebook run (scripts/check-colab, scripts/run-chapters) executed exactly the
+    code cells of the chapter's published Colab notebook (_build/notebooks): make gives the runs
+    those cells alone, made from the sources before the book is built (scripts/colab.py code)."""
+
+    def check(run_dir: Path, chapter: str) -> None:
+        published = nbformat.read(BUILD / "notebooks" / f"{chapter}.ipynb", as_version=4)
+        executed = nbformat.read(run_dir / f"{chapter}.ipynb", as_version=4)
+        assert code_cells(executed) == code_cells(published), f"{run_dir.name} ran other code in {chapter}"
 
     return check
 

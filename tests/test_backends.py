@@ -36,6 +36,11 @@ def test_every_chapter_ran_without_error(run):
     assert not failed, failed
 
 
+def test_the_run_executed_the_published_notebook(run, chapter, ran_the_published_code):
+    backend, _ = run
+    ran_the_published_code(BUILD / "runs" / backend, chapter)
+
+
 def test_results_agree_with_the_tensorflow_book(run, chapter, agrees_with_book):
     backend, report = run
     agrees_with_book(chapter, report["notebooks"][chapter]["values"], backend)

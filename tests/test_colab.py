@@ -339,6 +339,12 @@ def test_colab_run_used_a_bare_environment(colab_run):
 
 
 @pytest.mark.book
+def test_colab_run_executed_the_published_notebook(colab_run, chapter, ran_the_published_code):
+    name, _ = colab_run
+    ran_the_published_code(BUILD / "colab-run" / name, chapter)
+
+
+@pytest.mark.book
 def test_colab_notebook_ran_and_matches_the_book(colab_run, chapter, book_values, agrees_with_book):
     name, report = colab_run
     result = report["notebooks"][chapter]

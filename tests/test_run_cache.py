@@ -9,9 +9,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from run_notebooks import run_key
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow  # each round starts kernels
 
 
 def write(folder: Path, name: str, source: str) -> None:
@@ -29,6 +29,7 @@ def run(notebooks: Path, out: Path, cache: Path, **env) -> dict:
     return json.loads((out / "run.json").read_text())["notebooks"]
 
 
+@pytest.mark.slow  # each round starts kernels
 def test_reused_when_unchanged_rerun_when_changed_failures_never_kept(tmp_path):
     notebooks, cache = tmp_path / "nb", tmp_path / "cache"
     notebooks.mkdir()
@@ -52,6 +53,7 @@ def test_reused_when_unchanged_rerun_when_changed_failures_never_kept(tmp_path):
     assert not forced["good"].get("cached")
 
 
+@pytest.mark.slow  # hashes every installed distribution
 def test_fingerprint_covers_the_helper_package_but_not_the_benchmark_results(tmp_path, monkeypatch):
     """A change to the helper package re-executes every chapter; new benchmark results do not (the
     appendix pins them by hash in its own cells, which its cache key covers)."""
@@ -75,3 +77,31 @@ def test_fingerprint_covers_the_helper_package_but_not_the_benchmark_results(tmp
     assert run_notebooks.fingerprint() == before
     (package / "data.py").write_text((package / "data.py").read_text() + "\n# changed\n")
     assert run_notebooks.fingerprint() != before
+
+
+@pytest.mark.parametrize(
+    ("change", "same"),
+    [
+        (lambda nb: nb.cells.insert(0, nbformat.v4.new_markdown_cell("New prose, **0.93**")), True),
+        (
+            lambda nb: setattr(
+                nb.cells[0], "source", nb.cells[0].source.replace("0123456789ab", "ba9876543210")
+            ),
+            True,
+        ),
+        (lambda nb: setattr(nb.cells[1], "source", "glue('answer', 43)"), False),
+        (lambda nb: nb.cells.append(nbformat.v4.new_code_cell("print(1)")), False),
+    ],
+    ids=["prose", "setup commit", "code", "another cell"],
+)
+def test_a_run_is_keyed_on_what_executes(change, same):
+    """Markdown does not run and the setup cell's commit installs nothing where the helper is
+    installed: changing either reuses a run; changing code does not."""
+
+    def notebook():
+        setup = nbformat.v4.new_code_cell("# commit 0123456789ab\nimport dlbook", metadata={"id": "setup"})
+        return nbformat.v4.new_notebook(cells=[setup, nbformat.v4.new_code_cell("glue('answer', 42)")])
+
+    changed = notebook()
+    change(changed)
+    assert (run_key(changed, "environment") == run_key(notebook(), "environment")) is same

@@ -30,8 +30,8 @@ def make_targets() -> dict[str, tuple[list[str], str]]:
         if line.startswith("\t") and current:
             targets[current][1].append(line)
         elif match := re.match(r"^([\w./%$()-]+):(?!=)\s*(.*)$", line):
-            current = match.group(1)
-            targets[current] = (match.group(2).split(), [])
+            current = match.group(1)  # a target named twice (a conditional prerequisite) adds up
+            targets.setdefault(current, ([], []))[0].extend(match.group(2).split())
         else:
             current = None if not line.startswith("\t") else current
     return {t: (p, "\n".join(r)) for t, (p, r) in targets.items()}
