@@ -55,6 +55,9 @@ def log(message: str) -> None:
 def base_env(**extra) -> dict:
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONUNBUFFERED="1", **extra)
     env.pop("DLBOOK_EXECUTE", None)  # the cold build must use the cache machinery as readers do
+    # ... but not a cache shared with other builds (scripts/ci sets one): the cold build would be
+    # warm, and the chapter runs would report the seconds of earlier runs they reuse.
+    env.pop("DLBOOK_CACHE", None)
     return env
 
 

@@ -49,3 +49,12 @@ def test_every_setting_is_timed_or_failed_or_the_same_as_another():
             assert variant != twin
         assert result["recommended"] in result["variants"]
         assert set(result["variants"]) | set(result["same_as"]) == set(benchmark.keras_variants(backend))
+
+
+def test_the_benchmark_shares_no_cache_with_other_builds(monkeypatch):
+    """scripts/ci sets DLBOOK_CACHE; a benchmark run from such a shell must still build cold and
+    run every chapter, not report the seconds of earlier runs it reused."""
+    monkeypatch.setenv("DLBOOK_CACHE", "/tmp/shared-cache")
+    monkeypatch.setenv("DLBOOK_EXECUTE", "force")
+    env = benchmark.base_env()
+    assert "DLBOOK_CACHE" not in env and "DLBOOK_EXECUTE" not in env
