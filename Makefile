@@ -10,7 +10,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install book student pdf colab backends benchmark test unit lint serve clean
+.PHONY: install book student pdf colab backends benchmark test test-builds unit lint serve clean
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := book
 
@@ -24,13 +24,6 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 
 book: install
 	scripts/build-book
-
-# The execution cache keys every chapter on all the packages installed in .venv, so `make test`
-# installs the JAX and PyTorch backends before the book build: installed after it (beside it,
-# under -j2), they made the student edition and the PDF execute every chapter again.
-ifneq ($(filter test,$(MAKECMDGOALS)),)
-book: | $(VENV)/.backends
-endif
 
 # The student edition: the same book without the exercises' solutions (absent from its pages,
 # downloads and Colab notebooks), in _build/student/_build/html. Its chapters' outputs come from
@@ -90,10 +83,29 @@ _build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
-# Under `make -j2` (scripts/ci) make starts these in this order as job slots free: the Colab run
-# begins beside the book build, the longest run (PyTorch) right after it.
-test: lint book _build/runs/torch/run.json colab backends student pdf tests/browser/node_modules/.package-lock.json
-	$(BIN)/python -m pytest
+# Everything: lint, the book, the student edition, the PDF, the notebook runs, the tests. The tests
+# that read only the builds (test-builds) run while the notebook runs go on; the tests that read
+# the runs (marked `runs` by tests/conftest.py) come last.
+test: lint test-builds colab backends
+	$(BIN)/python -m pytest -m runs --durations=5
+
+test-builds: lint book student pdf tests/browser/node_modules/.package-lock.json
+	$(BIN)/python -m pytest -m "not runs" --durations=15
+
+# Under `make -j2 test` (scripts/ci, two cores) the jobs run in two lanes of about equal length:
+#   the book, the student edition, the PDF, test-builds, the Colab run on the newest pins;
+#   the PyTorch run, the Colab run on Colab's versions, the JAX run.
+# Left to itself, make would start a run whenever a slot freed and leave the tests of the builds
+# for last. The JAX and PyTorch backends are installed before the book build: the execution cache
+# keys every chapter on all the packages in .venv, and installed beside the build they made the
+# student edition and the PDF execute every chapter again.
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+book: | $(VENV)/.backends
+pdf: | student
+_build/colab-run/runtime/run.json: | test-builds
+_build/colab-run/colab/run.json: | _build/runs/torch/run.json
+_build/runs/jax/run.json: | _build/colab-run/colab/run.json
+endif
 
 # Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet
 # machine; `.venv/bin/python scripts/benchmark.py training` redoes the training section alone,

@@ -49,6 +49,17 @@ PAGES = colab.toc_pages(ROOT)
 PARAMETERS = {"chapter": CHAPTERS, "book_page": PAGES, "prose_page": [p for p in PAGES if p not in CHAPTERS]}
 
 
+#: Fixtures that read the notebook runs (_build/colab-run, _build/runs). A test that uses one is
+#: marked ``runs``: `make test` runs the other tests while the runs go on, and these after them.
+RUN_FIXTURES = {"colab_run", "backend_run", "ran_the_published_code"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if RUN_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.runs)
+
+
 def pytest_generate_tests(metafunc):
     for name, values in PARAMETERS.items():
         if name in metafunc.fixturenames:

@@ -18,7 +18,7 @@ BACKENDS = ["jax", "torch"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def run(request):
+def backend_run(request):
     path = BUILD / "runs" / request.param / "run.json"
     if not path.exists():
         pytest.fail(f"{path} is missing: run `make backends` (make test does)")
@@ -28,27 +28,27 @@ def run(request):
 pytestmark = pytest.mark.book
 
 
-def test_every_chapter_ran_without_error(run):
-    backend, report = run
+def test_every_chapter_ran_without_error(backend_run):
+    backend, report = backend_run
     assert report["environment"]["keras_backend"] == backend
     assert sorted(report["notebooks"]) == sorted(colab.chapters(ROOT))
     failed = {name: r["error"] for name, r in report["notebooks"].items() if r["error"]}
     assert not failed, failed
 
 
-def test_the_run_executed_the_published_notebook(run, chapter, ran_the_published_code):
-    backend, _ = run
+def test_the_run_executed_the_published_notebook(backend_run, chapter, ran_the_published_code):
+    backend, _ = backend_run
     ran_the_published_code(BUILD / "runs" / backend, chapter)
 
 
-def test_results_agree_with_the_tensorflow_book(run, chapter, agrees_with_book):
-    backend, report = run
+def test_results_agree_with_the_tensorflow_book(backend_run, chapter, agrees_with_book):
+    backend, report = backend_run
     agrees_with_book(chapter, report["notebooks"][chapter]["values"], backend)
 
 
-def test_the_appendix_says_which_backend_executed_it(run):
+def test_the_appendix_says_which_backend_executed_it(backend_run):
     """The appendix's statement of what executed the edition, in another backend's run."""
-    backend, report = run
+    backend, report = backend_run
     values = report["notebooks"]["book/backends-and-speed"]["values"]
     assert values["built_backend"] == {"jax": "JAX", "torch": "PyTorch"}[backend]
     assert values["built_keras"] == report["environment"]["keras_version"]
