@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 import benchmark  # scripts/benchmark.py
+import colab  # scripts/colab.py: the table of contents
 import pytest
 
 from dlbook import measurements
@@ -58,3 +59,10 @@ def test_the_benchmark_shares_no_cache_with_other_builds(monkeypatch):
     monkeypatch.setenv("DLBOOK_EXECUTE", "force")
     env = benchmark.base_env()
     assert "DLBOOK_CACHE" not in env and "DLBOOK_EXECUTE" not in env
+
+
+def test_the_chapter_times_cover_every_chapter():
+    """The appendix says its per-backend table covers every chapter but itself: a new chapter
+    needs a new benchmark run."""
+    for backend, seconds in measurements.load()["chapters_by_backend"].items():
+        assert set(seconds) == set(colab.chapters(ROOT)) - benchmark.REPORTS, f"{backend}: run make benchmark"
