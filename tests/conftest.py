@@ -134,6 +134,7 @@ EXACT = {
         "final_lr",
         "wide_params",
         "updates_1000",
+        "ref_lr",
     ],
     "book/evaluation": [
         "final_lr",
@@ -155,6 +156,9 @@ EXACT = {
         "best_params",
         "batch_small_steps",
         "batch_large_steps",
+        "sgd_default_lr",
+        "sig_near",
+        "best_target",
     ],
     "book/convolutional": ["cnn_params", "cnn_conv_params", "cnn_conv_share", "cnn_multiplications"],
     "book/draw-a-digit": ["draw_params"],
