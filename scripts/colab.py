@@ -552,32 +552,26 @@ def built_chapters(root: Path, built: set[str] | None) -> list[str]:
 
 
 def write_notebooks(
-    out_dir: Path, root: Path = ROOT, build_dir: Path | None = None, built: set[str] | None = None
+    out_dir: Path,
+    root: Path = ROOT,
+    build_dir: Path | None = None,
+    built: set[str] | None = None,
+    prose: bool = True,
 ) -> list[Path]:
     """Write every chapter's Colab notebook under ``out_dir``, mirroring the chapter paths
-    (with ``built``, only the chapters among those document names)."""
+    (with ``built``, only the chapters among those document names).
+
+    With ``prose=False``, the notebooks without their Markdown, made from the sources alone: what
+    the notebook runs execute (scripts/check-colab, scripts/run-chapters). Markdown does not run,
+    and the Colab notebooks' Markdown needs the book build's numbers; without it the runs need no
+    build and start beside it. tests/test_colab.py checks that each run executed exactly the code
+    cells of the published notebook."""
     settings = read_settings(root)
-    titles = chapter_titles(root)
+    titles = chapter_titles(root) if prose else None
     written = []
     for docname in built_chapters(root, built):
         path = out_dir / f"{docname}.ipynb"
-        notebook = colab_notebook(docname, settings, root, titles, build_dir)
-        _write_if_changed(path, nbformat.writes(notebook) + "\n")
-        written.append(path)
-    return written
-
-
-def write_code_notebooks(out_dir: Path, root: Path = ROOT) -> list[Path]:
-    """Write what the notebook runs execute (scripts/check-colab, scripts/run-chapters): every
-    chapter's Colab notebook without its Markdown cells, made from the sources alone. Markdown
-    does not run, and the Colab notebooks' Markdown needs the book build's numbers; without it the
-    runs need no build and start beside it. tests/test_colab.py checks that each run executed
-    exactly the code cells of the published notebook."""
-    settings = read_settings(root)
-    written = []
-    for docname in chapters(root):
-        path = out_dir / f"{docname}.ipynb"
-        notebook = colab_notebook(docname, settings, root, prose=False)
+        notebook = colab_notebook(docname, settings, root, titles, build_dir, prose=prose)
         _write_if_changed(path, nbformat.writes(notebook) + "\n")
         written.append(path)
     return written
@@ -651,7 +645,7 @@ def main(argv: list[str]) -> int:
             print(path.relative_to(ROOT))
         return 0
     if command == "code" and len(argv) == 2:
-        for path in write_code_notebooks(Path(argv[1]), ROOT):
+        for path in write_notebooks(Path(argv[1]), ROOT, prose=False):
             print(path)
         return 0
     if command == "notebooks-branch" and len(argv) == 1:
