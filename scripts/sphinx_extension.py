@@ -55,6 +55,7 @@ import os
 from pathlib import Path
 
 import book_pdf
+import citation
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
 import reading_time
 import release_assets
@@ -119,17 +120,15 @@ def _configure(app, config):
 def citation_facts(root: Path) -> dict[str, str]:
     """Substitutions for the prose (``{{ site_url }}``...), read from CITATION.cff (none for a
     book without one, such as the small books the tests build)."""
-    import yaml
-
     if not (root / "CITATION.cff").exists():
         return {}
-    cff = yaml.safe_load((root / "CITATION.cff").read_text())
+    cff = citation.load(root / "CITATION.cff")
     return {
         "site_url": cff["url"],
         "repository": cff["repository-code"],
         "version": str(cff["version"]),
         "release_tag": f"v{cff['version']}",
-        "release_url": f"{cff['url'].rstrip('/')}/v{cff['version']}/",
+        "release_url": citation.release_url(cff),
         "book_title": cff["title"],
         "authors": ", ".join(
             a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]
@@ -207,24 +206,12 @@ class CitationDirective(SphinxDirective):
     option_spec = {"format": lambda value: directives.choice(value, ("bibtex", "apalike"))}
 
     def run(self):
-        from cffconvert.cli.create_citation import create_citation
-
         path = Path(self.env.srcdir) / "CITATION.cff"
         self.env.note_dependency(str(path))
-        citation = create_citation(str(path), None)
         if self.options.get("format", "bibtex") == "bibtex":
-            text, language = citation.as_bibtex(reference="dlbook"), "bibtex"
-            # cffconvert leaves the release out of BibTeX; a course citing the book needs it
-            version = citation.cffobj.get("version")
-            body = text.rstrip()
-            if version is not None and "version =" not in body and body.endswith("}"):
-                text = body[:-1].rstrip() + f",\nversion = {{{version}}}\n}}"
-            # and cites the release's own address, which never changes, not the newest one's
-            url = citation.cffobj.get("url")
-            if version is not None and url:
-                text = text.replace(f"url = {{{url}}}", f"url = {{{url.rstrip('/')}/v{version}/}}")
+            text, language = citation.bibtex(path), "bibtex"
         else:
-            text, language = citation.as_apalike(), "text"
+            text, language = citation.plain(path), "text"
         block = nodes.literal_block(text.strip(), text.strip())
         block["language"] = language
         return [block]

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import citation
 import colab
 import pytest
 import yaml
@@ -30,27 +31,77 @@ def test_citation_cff_validates_and_matches_the_release():
     assert citation["repository-code"] == config["repository"]["url"]
 
 
-def test_zenodo_metadata_agrees_with_citation_cff():
+def test_zenodo_metadata_is_generated_from_citation_cff():
     """Zenodo's GitHub integration reads .zenodo.json when a release is made (the DOI's record):
-    every field cffconvert derives from CITATION.cff must be the same there, and the record points
-    at the repository and the site CITATION.cff names."""
+    it is written from CITATION.cff (scripts/citation.py zenodo), never edited by hand, and says
+    what CITATION.cff cannot: a book, with the repository and the site as related works."""
     import json
 
-    cffconvert = Path(sys.executable).parent / "cffconvert"
-    result = subprocess.run(
-        [cffconvert, "-f", "zenodo", "-i", ROOT / "CITATION.cff"], capture_output=True, text=True, check=True
+    assert (ROOT / ".zenodo.json").read_text() == citation.zenodo_text(), (
+        "CITATION.cff changed: run `python scripts/citation.py zenodo` and commit .zenodo.json"
     )
-    derived = json.loads(result.stdout)
     zenodo = json.loads((ROOT / ".zenodo.json").read_text())
-    assert {"title", "version", "license", "creators"} <= set(derived)
-    for field, value in derived.items():
-        assert zenodo.get(field) == value, f".zenodo.json {field} differs from CITATION.cff"
-    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text())
-    assert {r["identifier"] for r in zenodo["related_identifiers"]} == {
-        citation["repository-code"],
-        citation["url"],
-    }
+    cff = citation.load()
+    assert zenodo["version"] == str(cff["version"]) and zenodo["title"] == cff["title"]
+    assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
+    assert {r["identifier"] for r in zenodo["related_identifiers"]} == {cff["repository-code"], cff["url"]}
     assert zenodo["upload_type"] == "publication" and zenodo["publication_type"] == "book"
+
+
+def parse_bibtex(text: str):
+    from pybtex.database import parse_string
+
+    entries = parse_string(text, "bibtex").entries
+    assert len(entries) == 1
+    return next(iter(entries.values()))
+
+
+def cff_with_authors(tmp_path, authors: list[dict]) -> Path:
+    cff = {**citation.load(), "authors": authors}
+    path = tmp_path / "CITATION.cff"
+    path.write_text(yaml.safe_dump(cff, sort_keys=False))
+    return path
+
+
+def test_bibtex_reads_the_organisation_as_one_author_and_cites_the_release():
+    entry = parse_bibtex(citation.bibtex())
+    cff = citation.load()
+    (author,) = entry.persons["author"]
+    # BibTeX would read an unbraced "The dlbook authors" as first names "The dlbook", last "authors"
+    assert author.first_names == [] and author.last_names == ["{" + cff["authors"][0]["name"] + "}"]
+    assert entry.fields["version"] == str(cff["version"])
+    assert entry.fields["url"] == f"{cff['url']}v{cff['version']}/"
+    assert entry.fields["title"] == cff["title"] and entry.fields["year"] == str(cff["date-released"])[:4]
+
+
+def test_real_names_in_citation_cff_alone_reach_every_citation(tmp_path):
+    path = cff_with_authors(
+        tmp_path,
+        [
+            {"given-names": "Ada", "family-names": "Lovelace", "orcid": "https://orcid.org/0000-0002-1825-0097"},
+            {"given-names": "Ludwig", "name-particle": "van", "family-names": "Beethoven"},
+            {"name": "The dlbook authors"},
+        ],
+    )
+    people = parse_bibtex(citation.bibtex(path)).persons["author"]
+    assert [(p.first_names, p.prelast_names, p.last_names) for p in people] == [
+        (["Ada"], [], ["Lovelace"]),
+        (["Ludwig"], ["van"], ["Beethoven"]),
+        ([], [], ["{The dlbook authors}"]),
+    ]
+    assert citation.plain(path).startswith("Lovelace A., van Beethoven L., The dlbook authors (")
+    assert [c["name"] for c in citation.zenodo(path)["creators"]] == [
+        "Lovelace, Ada",
+        "van Beethoven, Ludwig",
+        "The dlbook authors",
+    ]
+
+
+def test_plain_citation_gives_the_releases_own_address():
+    cff = citation.load()
+    text = citation.plain()
+    assert text.endswith(f"URL: {cff['url']}v{cff['version']}/")
+    assert f"(version {cff['version']})" in text
 
 
 @pytest.mark.book
@@ -66,7 +117,9 @@ def test_how_to_cite_page_shows_the_generated_bibtex():
     assert re.search(r"url\s*=\s*\{" + re.escape(release_url) + r"\}", text), "BibTeX cites the release's URL"
     assert f"version {citation['version']}. {release_url}book/training.html" in " ".join(text.split())
     assert f"{release_url}book/evaluation.html#fig-confusion-matrix" in text
-    assert "{{" not in text
+    assert f"URL: {release_url}" in text, "the plain-text citation cites the release's URL"
+    assert "author = {{" in text, "the organisation is braced as one author"
+    assert "{{" not in text.replace("author = {{", "")
 
 
 @pytest.mark.book

@@ -117,6 +117,21 @@ def test_dependabot_keeps_actions_and_packages_current():
         assert update["schedule"]["interval"] == "weekly" and update["groups"]
 
 
+def test_dependabot_leaves_colabs_pins_to_the_colab_drift_job():
+    """Dependabot's pip updater reads every requirements file in its directory: all of them but
+    requirements-colab.txt, whose versions follow Colab (the weekly drift job), not PyPI."""
+    import fnmatch
+
+    pip = next(u for u in yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text())["updates"]
+               if u["package-ecosystem"] == "pip")  # fmt: skip
+    excluded = pip.get("exclude-paths", [])
+    files = sorted(p.name for p in (ROOT / pip["directory"].lstrip("/")).glob("requirements*.txt"))
+    assert "requirements-colab.txt" in files
+    left_to_dependabot = [f for f in files if not any(fnmatch.fnmatch(f, pattern) for pattern in excluded)]
+    assert left_to_dependabot == [f for f in files if f != "requirements-colab.txt"]
+    assert "requirements-colab.txt" in (ROOT / ".github/workflows/colab.yml").read_text()
+
+
 def test_least_privilege_and_no_pull_request_target():
     for workflow in WORKFLOWS:
         spec = yaml.safe_load(workflow.read_text())
