@@ -47,6 +47,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import checked  # scripts/checked.py: the {checked} role
 import jupytext
 import nbformat
 import yaml
@@ -359,6 +360,7 @@ def to_plain_markdown(
         )
     text = _LABEL.sub("", text)
     text = _DIRECTIVE.sub(directive, text)
+    text = checked.plain(text)  # a checked sentence reads as a sentence (its check ran in the book)
     text = GLUE_ROLE.sub(glued, text)
     text = _REF_ROLE.sub(ref, text)
     text = _TERM_ROLE.sub(term, text)

@@ -55,6 +55,7 @@ import os
 from pathlib import Path
 
 import book_pdf
+import checked
 import citation
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
 import reading_time
@@ -287,4 +288,5 @@ def setup(app):
     app.connect("build-finished", _write_notebooks)
     app.add_directive("citation", CitationDirective)
     app.add_directive("reading-times", ReadingTimesDirective)
+    checked.setup(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,7 +4,8 @@
 
 Each chapter runs from a fresh kernel in an empty folder, as in the book build, without building
 the site. Prints every glued value (name = value) so the prose can be read against the run, then
-any cell output written to stderr, and the error of a failing cell. Exit status 1 if any failed.
+every checked sentence the run does not support (the book build's rules: scripts/checked.py), any
+cell output written to stderr, and the error of a failing cell. Exit status 1 if any failed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import time
 
+import checked  # scripts/checked.py
 import jupytext
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -57,6 +59,10 @@ def main(paths: list[str]) -> int:
         print(f"== {path}: {'FAILED' if error else 'ok'} in {time.perf_counter() - start:.1f} s")
         for name, value in glued(notebook):
             print(f"  {name} = {value}")
+        values = {n[len(checked.PREFIX) :]: v for n, v in glued(notebook) if n.startswith(checked.PREFIX)}
+        for issue in [] if error else checked.check_source(open(path).read(), values):
+            failed = True
+            print(f"  CHECKED SENTENCE: {issue}")
         for index, text in stderr_outputs(notebook):
             print(f"  [stderr, cell {index}] {text.strip()[:500]}")
         if error:

@@ -85,6 +85,15 @@ def test_plain_markdown_conversion():
     assert "Solution" not in student and "Done." not in student and "**Exercise.** Do it." in student
 
 
+def test_a_checked_sentence_reads_as_a_sentence_with_the_books_values():
+    text = (
+        "It is {checked}`far better than guessing <far_above_chance>`, and\n"
+        "{checked}``reaches {glue:text}`acc:.1%`, higher than the\nsigmoid <relu_wins>``."
+    )
+    out = colab.to_plain_markdown(text, SETTINGS, {}, {"acc": "0.975"})
+    assert out == "It is far better than guessing, and\nreaches **97.5%**, higher than the\nsigmoid."
+
+
 def test_every_reference_in_the_book_converts():
     titles = colab.chapter_titles(ROOT)
     assert titles["ch-training"] == ("Training the network", "book/training.html")
