@@ -46,6 +46,36 @@ def release_url(cff: dict) -> str:
     return f"{cff['url'].rstrip('/')}/v{cff['version']}/"
 
 
+def facts(root: Path = ROOT) -> dict[str, str]:
+    """The substitutions the prose may use (``{{ site_url }}``...), read from ``root``'s
+    CITATION.cff (none for a book without one, such as the small books the tests build). The
+    Sphinx extension hands them to MyST; the Colab converter (scripts/colab.py) resolves them too."""
+    if not (root / "CITATION.cff").exists():
+        return {}
+    cff = load(root / "CITATION.cff")
+    source_url = next(
+        (r["repository-code"] for r in cff.get("references", []) if r.get("repository-code")), None
+    )
+    names = [a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]]
+    return {
+        "site_url": cff["url"],
+        "repository": cff["repository-code"],
+        "version": str(cff["version"]),
+        "release_tag": f"v{cff['version']}",
+        "release_url": release_url(cff),
+        "book_title": cff["title"],
+        "authors": ", ".join(names),
+        "year": str(cff["date-released"])[:4],
+        # the notebooks of the blog post this book follows (first-program, "Where the program comes
+        # from"), as a Markdown link named by the repository (MyST parses a substitution's value)
+        **(
+            {"source_link": f"[{source_url.rstrip('/').rsplit('/', 1)[1]}]({source_url})"}
+            if source_url
+            else {}
+        ),
+    }
+
+
 def bibtex_author(author: dict) -> str:
     """One author as BibTeX reads names: an organisation in braces (one name, not a person's
     first and last names); a person as "von Last, Jr, First"."""
@@ -62,7 +92,9 @@ def bibtex(path: Path = CFF, key: str = "dlbook") -> str:
     lines = _cffconvert(path).as_bibtex(reference=key).strip().splitlines()
     fields = {line.split(" = ", 1)[0]: i for i, line in enumerate(lines) if " = " in line}
     if not {"author", "url"} <= set(fields) or not lines[-1] == "}":
-        raise ValueError(f"cffconvert wrote a BibTeX entry this module does not recognise:\n{chr(10).join(lines)}")
+        raise ValueError(
+            f"cffconvert wrote a BibTeX entry this module does not recognise:\n{chr(10).join(lines)}"
+        )
     lines[fields["author"]] = "author = {" + " and ".join(bibtex_author(a) for a in cff["authors"]) + "},"
     lines[fields["url"]] = "url = {" + release_url(cff) + "},"
     body = [line.rstrip(",") for line in lines[1:-1]] + [f"version = {{{cff['version']}}}"]
@@ -88,8 +120,17 @@ def zenodo(path: Path = CFF) -> dict:
         access_right="open",
         language="eng",
         related_identifiers=[
-            {"identifier": cff["repository-code"], "relation": "isSupplementedBy", "resource_type": "software"},
+            {
+                "identifier": cff["repository-code"],
+                "relation": "isSupplementedBy",
+                "resource_type": "software",
+            },
             {"identifier": cff["url"], "relation": "isIdenticalTo", "resource_type": "publication-book"},
+            *(
+                {"identifier": r["repository-code"], "relation": "isDerivedFrom", "resource_type": "software"}
+                for r in cff.get("references", [])
+                if r.get("repository-code")
+            ),
         ],
         notes="Text and figures: CC BY 4.0 (LICENSE-CONTENT.md). Code: MIT (LICENSE). "
         "Generated from CITATION.cff by scripts/citation.py; do not edit by hand.",

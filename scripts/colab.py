@@ -37,6 +37,7 @@ the end of every build. From the command line:
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import json
 import os
@@ -44,10 +45,10 @@ import re
 import subprocess
 import sys
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import checked  # scripts/checked.py: the {checked} role
+import citation  # scripts/citation.py: the facts of CITATION.cff
 import jupytext
 import nbformat
 import yaml
@@ -78,7 +79,7 @@ def edition() -> str:
     return name
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Settings:
     repository_url: str  # https://github.com/<org>/<repo>
     notebooks_branch: str
@@ -86,6 +87,8 @@ class Settings:
     site_url: str  # where the HTML book is published, ending in /
     helper_commit: str  # the commit the notebooks install dlbook from (see helper_commit())
     edition: str = "full"  # one of EDITIONS
+    #: ``{{ name }}`` substitutions of the prose, from CITATION.cff (scripts/citation.py, facts)
+    substitutions: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     @property
     def student(self) -> bool:
@@ -165,6 +168,7 @@ def read_settings(root: Path = ROOT, edition_name: str | None = None) -> Setting
         site_url=config["html"]["baseurl"].rstrip("/") + ("/student/" if edition_name == "student" else "/"),
         helper_commit=helper_commit(root),
         edition=edition_name,
+        substitutions=citation.facts(root),
     )
 
 
@@ -233,6 +237,7 @@ _LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
 GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
 _REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
 _TERM_ROLE = re.compile(r"\{term\}`(?:([^`<]*?)\s*<([^`<>]+)>|([^`<>]+))`")
+_SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 _ANY_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
 _DIRECTIVE = re.compile(
     r"^```\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)(.*?)^```[ \t]*$", re.M | re.S
@@ -358,7 +363,16 @@ def to_plain_markdown(
         raise ValueError(
             f"No plain-Markdown form for {_COLON_FENCE.search(text).group(0)!r}; add one in {__file__}."
         )
+
+    def substitution(match: re.Match) -> str:
+        if match.group(1) not in settings.substitutions:
+            raise ValueError(f"{{{{ {match.group(1)} }}}}: no such substitution (scripts/citation.py, facts)")
+        return settings.substitutions[match.group(1)]
+
     text = _LABEL.sub("", text)
+    text = _SUBSTITUTION.sub(substitution, text)
+    if "{{" in text:
+        raise ValueError(f"A {{{{ ... }}}} substitution left unresolved: {text[text.index('{{') :][:60]!r}")
     text = _DIRECTIVE.sub(directive, text)
     text = checked.plain(text)  # a checked sentence reads as a sentence (its check ran in the book)
     text = GLUE_ROLE.sub(glued, text)

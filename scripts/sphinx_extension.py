@@ -105,7 +105,7 @@ def _configure(app, config):
     # The site's address, for Open Graph, is the one html.baseurl gives (not typed twice), and the
     # citing pages read the book's address, release and repository from CITATION.cff.
     config.ogp_site_url = config.html_baseurl
-    facts = citation_facts(Path(app.srcdir))
+    facts = citation.facts(Path(app.srcdir))
     config.myst_substitutions = {**(config.myst_substitutions or {}), **facts}
     if facts:  # the version switcher and the banner of older releases (the small test books have none)
         # The banner compares Sphinx's version (DOCUMENTATION_OPTIONS.VERSION) with the newest.
@@ -116,26 +116,6 @@ def _configure(app, config):
             "check_switcher": False,  # the list is written with the site, not read from the sources
             "show_version_warning_banner": True,
         }
-
-
-def citation_facts(root: Path) -> dict[str, str]:
-    """Substitutions for the prose (``{{ site_url }}``...), read from CITATION.cff (none for a
-    book without one, such as the small books the tests build)."""
-    if not (root / "CITATION.cff").exists():
-        return {}
-    cff = citation.load(root / "CITATION.cff")
-    return {
-        "site_url": cff["url"],
-        "repository": cff["repository-code"],
-        "version": str(cff["version"]),
-        "release_tag": f"v{cff['version']}",
-        "release_url": citation.release_url(cff),
-        "book_title": cff["title"],
-        "authors": ", ".join(
-            a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]
-        ),
-        "year": str(cff["date-released"])[:4],
-    }
 
 
 def _colab_button(app, pagename, templatename, context, doctree):
@@ -267,7 +247,7 @@ def _write_notebooks(app, exception):
         colab.write_downloads(
             build / "notebooks", Path(app.outdir), build, Path(app.srcdir), built, cache_path
         )
-        facts = citation_facts(Path(app.srcdir))
+        facts = citation.facts(Path(app.srcdir))
         if facts:  # this release alone; the publish workflow lists every release (release_assets.site)
             listing = release_assets.versions_list(
                 [facts["release_tag"]], app.config.html_baseurl.rstrip("/") + "/", facts["release_tag"]

@@ -44,7 +44,11 @@ def test_zenodo_metadata_is_generated_from_citation_cff():
     cff = citation.load()
     assert zenodo["version"] == str(cff["version"]) and zenodo["title"] == cff["title"]
     assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
-    assert {r["identifier"] for r in zenodo["related_identifiers"]} == {cff["repository-code"], cff["url"]}
+    assert {r["identifier"] for r in zenodo["related_identifiers"]} == {
+        cff["repository-code"],
+        cff["url"],
+        *(r["repository-code"] for r in cff["references"]),
+    }
     assert zenodo["upload_type"] == "publication" and zenodo["publication_type"] == "book"
 
 
@@ -78,7 +82,11 @@ def test_real_names_in_citation_cff_alone_reach_every_citation(tmp_path):
     path = cff_with_authors(
         tmp_path,
         [
-            {"given-names": "Ada", "family-names": "Lovelace", "orcid": "https://orcid.org/0000-0002-1825-0097"},
+            {
+                "given-names": "Ada",
+                "family-names": "Lovelace",
+                "orcid": "https://orcid.org/0000-0002-1825-0097",
+            },
             {"given-names": "Ludwig", "name-particle": "van", "family-names": "Beethoven"},
             {"name": "The dlbook authors"},
         ],
@@ -95,6 +103,19 @@ def test_real_names_in_citation_cff_alone_reach_every_citation(tmp_path):
         "van Beethoven, Ludwig",
         "The dlbook authors",
     ]
+
+
+def test_the_source_the_book_follows_is_credited_from_citation_cff():
+    """The blog post's notebooks: a reference in CITATION.cff (GitHub's "Cite this repository"
+    lists it), named on the first chapter and the How-to-cite page through the same fact."""
+    (source,) = citation.load()["references"]
+    assert source["authors"] == [{"family-names": "Torres", "given-names": "Jordi"}]
+    url = source["repository-code"]
+    assert citation.facts()["source_link"] == f"[DEEP-LEARNING-practical-introduction-with-Keras]({url})"
+    for page in ("book/first-program.md", "book/citing.md"):
+        text = (ROOT / page).read_text()
+        assert "Jordi Torres" in text and "{{ source_link }}" in text, page
+        assert url not in text, f"{page} types the address instead of citing the fact"
 
 
 def test_plain_citation_gives_the_releases_own_address():
