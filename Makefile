@@ -53,7 +53,7 @@ unit: install
 # `make -j2` they start beside it; tests/test_colab.py checks that each run executed the published
 # notebook's code cells.
 RUN_NOTEBOOKS := _build/run-notebooks
-$(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml scripts/colab.py $(VENV)/.installed
+$(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml CITATION.cff scripts/colab.py scripts/checked.py scripts/citation.py $(VENV)/.installed
 	$(BIN)/python scripts/colab.py code $(RUN_NOTEBOOKS) >/dev/null
 	touch $@
 
@@ -62,7 +62,11 @@ $(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml scripts/colab
 # (a chapter whose code cells did not change is reused from DLBOOK_CACHE: run_notebooks.py).
 colab: book _build/colab-run/colab/run.json _build/colab-run/runtime/run.json
 
-_build/colab-run/%/run.json: requirements-%.txt $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*)
+# What runs the notebooks: a change to it re-runs them (a run reuses a notebook's earlier result
+# only when its inputs, this code included, are unchanged: scripts/run_notebooks.py).
+RUNNERS := scripts/run_notebooks.py scripts/seal_test_set.py
+
+_build/colab-run/%/run.json: requirements-%.txt $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*) scripts/check-colab $(RUNNERS)
 	NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(PYTHON) scripts/check-colab $*
 
 # Every chapter on Keras' JAX and PyTorch backends (CPU builds), re-run when a notebook or the
@@ -73,7 +77,7 @@ $(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
 	$(BIN)/python -m pip install -r requirements-backends.txt
 	touch $@
 
-_build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*.py)
+_build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*.py) scripts/run-chapters $(RUNNERS)
 	# One thread per run: `make -j2` runs two of them side by side on two cores, and PyTorch's
 	# threads, competing for the cores, made its convolutional chapter time out (over 900 s for
 	# one cell; 200 s with one thread).

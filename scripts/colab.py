@@ -61,6 +61,10 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 #: notebook asks Colab for a GPU. The dense networks train in seconds on Colab's CPU runtime, and
 #: asking for a GPU there would spend a reader's free GPU quota for nothing.
 GPU_CALLS = ("Conv2D(", "train_convolutional_network(")
+#: The chapter that opens the test set: the notebooks of the chapters before it are marked
+#: ``dlbook.test_set_sealed``, and their runs stop when a model sees a test image
+#: (scripts/run_notebooks.py, scripts/seal_test_set.py).
+TEST_SET_OPENED_IN = "book/evaluation"
 #: Admonitions (boxes with a title) and how Colab shows them: a quotation with the title in bold.
 ADMONITIONS = ("admonition", "note", "tip", "important", "warning")
 #: The book's editions: the full book, and the student edition without the solutions.
@@ -452,6 +456,9 @@ def colab_notebook(
     if trains:
         metadata["accelerator"] = "GPU"
         metadata["colab"]["gpuType"] = "T4"
+    order = chapters(root)
+    if docname in order and order.index(docname) < order.index(TEST_SET_OPENED_IN):
+        metadata["dlbook"] = {"test_set_sealed": True}
     result = nbformat.v4.new_notebook(cells=[setup_cell(settings), *cells], metadata=metadata)
     for index, cell in enumerate(result.cells):
         cell.metadata.setdefault("id", f"cell-{index}")

@@ -23,6 +23,7 @@ that fail are never stored. ``DLBOOK_EXECUTE=force`` runs everything.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -98,11 +99,43 @@ def code_cells(notebook) -> list[str]:
 
 
 def run_key(notebook, environment_key: str) -> str:
-    """The cache key of one notebook's run: its code cells, the environment, this script."""
+    """The cache key of one notebook's run: its code cells, the environment, this script, and
+    whether (and how) the test set is sealed in it."""
     digest = hashlib.sha256(json.dumps(code_cells(notebook)).encode())
     digest.update(environment_key.encode())
     digest.update(Path(__file__).read_bytes())
+    if test_set_sealed(notebook):
+        digest.update(SEAL.read_bytes())
     return digest.hexdigest()[:32]
+
+
+#: The IPython startup file that seals the test set (see test_set_sealed).
+SEAL = Path(__file__).with_name("seal_test_set.py")
+
+
+def test_set_sealed(notebook) -> bool:
+    """Whether the notebook is a chapter before the one that opens the test set (its metadata
+    says so: scripts/colab.py). Its kernel then runs scripts/seal_test_set.py first, which stops
+    the chapter when a model is run on test images."""
+    return bool(notebook.metadata.get("dlbook", {}).get("test_set_sealed"))
+
+
+@contextlib.contextmanager
+def sealed_kernels():
+    """Kernels started inside run scripts/seal_test_set.py at startup (a fresh IPYTHONDIR)."""
+    with tempfile.TemporaryDirectory(prefix="dlbook-ipython-") as ipython_dir:
+        startup = Path(ipython_dir) / "profile_default" / "startup"
+        startup.mkdir(parents=True)
+        shutil.copyfile(SEAL, startup / "00-seal-test-set.py")
+        before = os.environ.get("IPYTHONDIR")
+        os.environ["IPYTHONDIR"] = ipython_dir
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("IPYTHONDIR")
+            else:
+                os.environ["IPYTHONDIR"] = before
 
 
 def environment() -> dict:
@@ -180,13 +213,15 @@ def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
             print(f"{name}: ok, reused from {stored} (it ran in {result['seconds']:.1f} s)", flush=True)
             continue
         start = time.perf_counter()
+        sealed = test_set_sealed(notebook)
         with tempfile.TemporaryDirectory(prefix="dlbook-run-") as cwd:
-            try:
-                error, values = _execute(notebook, cwd, timeout)
-            except DeadKernelError as err:
-                error, values = str(err)[-3000:], {}
+            with sealed_kernels() if sealed else contextlib.nullcontext():
+                try:
+                    error, values = _execute(notebook, cwd, timeout)
+                except DeadKernelError as err:
+                    error, values = str(err)[-3000:], {}
         seconds = time.perf_counter() - start
-        result = {"seconds": round(seconds, 2), "error": error, "values": values}
+        result = {"seconds": round(seconds, 2), "error": error, "values": values, "test_set_sealed": sealed}
         report["notebooks"][name] = result
         nbformat.write(notebook, target)
         if stored and error is None:  # a failure is never reused

@@ -36,6 +36,15 @@ def test_every_chapter_ran_without_error(backend_run):
     assert not failed, failed
 
 
+def test_the_chapters_before_evaluation_ran_with_the_test_set_sealed(backend_run):
+    """scripts/seal_test_set.py was loaded in exactly the chapters before the evaluation chapter
+    (and none of them gave a model a test image, or it would have failed)."""
+    _, report = backend_run
+    order = colab.chapters(ROOT)
+    sealed = {name for name, r in report["notebooks"].items() if r.get("test_set_sealed")}
+    assert sealed == set(order[: order.index(colab.TEST_SET_OPENED_IN)])
+
+
 def test_the_run_executed_the_published_notebook(backend_run, chapter, ran_the_published_code):
     backend, _ = backend_run
     ran_the_published_code(BUILD / "runs" / backend, chapter)
