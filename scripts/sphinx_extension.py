@@ -106,7 +106,9 @@ def _configure(app, config):
     # citing pages read the book's address, release and repository from CITATION.cff.
     config.ogp_site_url = config.html_baseurl
     facts = citation.facts(Path(app.srcdir))
-    config.myst_substitutions = {**(config.myst_substitutions or {}), **facts}
+    # and the pages that state how long the chapters take compute it (scripts/reading_time.py)
+    times = reading_time.facts(Path(app.srcdir), colab.chapters(Path(app.srcdir)))
+    config.myst_substitutions = {**(config.myst_substitutions or {}), **facts, **times}
     if facts:  # the version switcher and the banner of older releases (the small test books have none)
         # The banner compares Sphinx's version (DOCUMENTATION_OPTIONS.VERSION) with the newest.
         config.version = config.release = facts["release_tag"]
@@ -203,18 +205,25 @@ class ReadingTimesDirective(SphinxDirective):
 
     def run(self):
         root = Path(self.env.srcdir)
-        header = ["chapter", "words of prose", "lines of code shown", "minutes (estimate)"]
+        header = [
+            "chapter",
+            "words of prose",
+            "lines of code shown",
+            "running time (s)",
+            "minutes (estimate)",
+        ]
         rows = []
         for docname in colab.chapters(root):
             path = root / f"{docname}.md"
             self.env.note_dependency(str(path))
-            counted = reading_time.count_file(path)
+            counted = reading_time.count_file(path, docname)
             link = addnodes.pending_xref(
                 "", refdomain="std", reftype="doc", reftarget=f"/{docname}", refdoc=self.env.docname,
                 refexplicit=False, refwarn=True,
             )  # fmt: skip
             link += nodes.inline(docname, docname)
-            rows.append([link, f"{counted.words:,}", str(counted.code_lines), str(counted.minutes)])
+            running = f"{counted.run_seconds:.0f}"
+            rows.append([link, f"{counted.words:,}", str(counted.code_lines), running, str(counted.minutes)])
         table = nodes.table(classes=["reading-times"])
         group = nodes.tgroup(cols=len(header))
         table += group

@@ -17,6 +17,7 @@ jupytext: {}
 # A title here
 
 Some prose with a {glue:text}`acc:.1%` value and {ref}`a link <ch-y>`.
+It is {checked}``higher than {glue:text}`b` <acc_higher>``, {checked}`far <far_off>`.
 
 ```{code-cell} ipython3
 :tags: [remove-stderr]
@@ -40,21 +41,39 @@ Predict it.
 
 def test_counts_prose_and_visible_code_only():
     counted = reading_time.count(SOURCE)
-    # "A title here" + "Some prose with a acc value and a link" + "Predict it."
-    assert counted.words == 3 + 9 + 2
+    # "A title here" + "Some prose with a acc value and a link" + "It is higher than b far" + "Predict it."
+    assert counted.words == 3 + 9 + 6 + 2
     assert counted.code_lines == 2  # the hidden cell and the tag line are not shown
     assert counted.minutes == 1
 
 
-def test_minutes_add_prose_and_code():
-    counted = reading_time.Count(words=2 * reading_time.WORDS_PER_MINUTE, code_lines=60)
-    assert counted.minutes == 2 + 60 * reading_time.SECONDS_PER_CODE_LINE // 60
+def test_minutes_add_prose_code_and_running_time():
+    counted = reading_time.Count(words=2 * reading_time.WORDS_PER_MINUTE, code_lines=60, run_seconds=120)
+    assert counted.minutes == 2 + 60 * reading_time.SECONDS_PER_CODE_LINE // 60 + 2
+    assert reading_time.Count(words=1, code_lines=0).minutes == 1  # rounded up
 
 
-def test_instructors_page_states_the_rates_the_code_uses():
-    text = (ROOT / "book" / "instructors.md").read_text()
-    assert f"{reading_time.WORDS_PER_MINUTE} words a" in text
-    assert {10: "ten seconds"}[reading_time.SECONDS_PER_CODE_LINE] in text
+def test_running_time_is_the_benchmarks_measurement():
+    from dlbook import measurements
+
+    measured = measurements.load()["build"]["plain_chapter_seconds"]
+    assert reading_time.run_seconds("book/convolutional") == measured["book/convolutional"] > 10
+    assert reading_time.run_seconds("book/backends-and-speed") == 0.0  # the benchmark does not time it
+
+
+def test_the_stated_times_are_computed_not_typed():
+    """The landing page and the instructors page state the rates and the times through
+    substitutions the build computes (scripts/reading_time.py facts), never typed numbers."""
+    facts = reading_time.facts(ROOT, colab.chapters(ROOT))
+    minutes = reading_time.chapter_minutes(ROOT, colab.chapters(ROOT))
+    assert facts["chapter_minutes_range"] == f"{min(minutes.values())} to {max(minutes.values())} minutes"
+    assert int(facts["book_hours"]) == round(sum(minutes.values()) / 60)
+    index = (ROOT / "book" / "index.md").read_text()
+    instructors = (ROOT / "book" / "instructors.md").read_text()
+    assert "{{ chapter_minutes_range }}" in index and "{{ book_hours }}" in index
+    for name in ("words_per_minute", "seconds_per_code_line", "book_hours", "chapter_minutes_range"):
+        assert "{{ " + name + " }}" in instructors
+    assert "half an hour" not in index + instructors and "90 minutes" not in instructors
 
 
 @pytest.mark.book
@@ -66,5 +85,20 @@ def test_built_instructors_page_lists_every_chapter_with_its_count():
     chapters = colab.chapters(ROOT)
     assert len(rows) == len(chapters)
     for row, name in zip(rows, chapters, strict=True):
-        counted = reading_time.count_file(ROOT / f"{name}.md")
-        assert row[1:] == [f"{counted.words:,}", str(counted.code_lines), str(counted.minutes)], name
+        counted = reading_time.count_file(ROOT / f"{name}.md", name)
+        expected = [
+            f"{counted.words:,}",
+            str(counted.code_lines),
+            f"{counted.run_seconds:.0f}",
+            str(counted.minutes),
+        ]
+        assert row[1:] == expected, name
+
+
+@pytest.mark.book
+def test_the_landing_page_states_the_computed_times():
+    text = " ".join(
+        BeautifulSoup((ROOT / "_build/html/book/index.html").read_text(), "html.parser").get_text().split()
+    )
+    facts = reading_time.facts(ROOT, colab.chapters(ROOT))
+    assert f"takes {facts['chapter_minutes_range']}" in text and f"about {facts['book_hours']} hours" in text
