@@ -1,10 +1,13 @@
 """A release, simulated as far as it can be off GitHub: the publish workflow's own steps (the
-release check, scripts/release.py, and the notebooks push, scripts/publish-notebooks) run
-against a local stand-in for GitHub's API and a bare repository standing in for github.com, with
-GitHub's rule for `needs` deciding which jobs run after a failure."""
+release check, scripts/release.py; the earlier editions, scripts/previous-releases; the draft
+and the published release, scripts/publish-release; the notebooks push,
+scripts/publish-notebooks) run against a local stand-in for GitHub's API, the fake GitHub CLI of
+test_release_assets.py and a bare repository standing in for github.com, with GitHub's rule for
+`needs` deciding which jobs run after a failure and which a re-run of the failed jobs runs."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from http.server import BaseHTTPRequestHandler
@@ -15,6 +18,8 @@ import colab
 import pytest
 import release
 import yaml
+
+from tests.test_release_assets import fake_gh, site_archive, with_sums
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISH = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())
@@ -108,6 +113,16 @@ def test_job_order_deploy_before_notebooks_before_verification():
     assert jobs_that_run(set()) == dict.fromkeys(PUBLISH["jobs"], "success")
     assert jobs_that_run({"build"}) == {
         "build": "failure",
+        "draft": "skipped",
+        "pages": "skipped",
+        "notebooks": "skipped",
+        "verify": "skipped",
+        "release": "skipped",
+    }
+    # the draft release, with its archives, before anything is deployed
+    assert jobs_that_run({"draft"}) == {
+        "build": "success",
+        "draft": "failure",
         "pages": "skipped",
         "notebooks": "skipped",
         "verify": "skipped",
@@ -115,13 +130,14 @@ def test_job_order_deploy_before_notebooks_before_verification():
     }
     assert jobs_that_run({"pages"}) == {
         "build": "success",
+        "draft": "success",
         "pages": "failure",
         "notebooks": "skipped",
         "verify": "skipped",
         "release": "skipped",
     }
     assert jobs_that_run({"notebooks"})["verify"] == "skipped"
-    # the GitHub release, with its archives, only once the site and notebooks are verified
+    # the release published only once the site and notebooks are verified
     assert jobs_that_run({"verify"})["release"] == "skipped"
     # the release check comes before anything is built or uploaded
     names = [s.get("name") or s["uses"] for s in PUBLISH["jobs"]["build"]["steps"]]
@@ -235,9 +251,10 @@ def workspace(tmp_path):
     notebooks where the notebooks job downloads them (_build/notebooks)."""
     root = tmp_path / "workspace"
     (root / "scripts").mkdir(parents=True)
-    for name in ("publish-notebooks", "release.py", "colab.py"):
-        (root / "scripts" / name).write_bytes((ROOT / "scripts" / name).read_bytes())
-        (root / "scripts" / name).chmod(0o755)
+    for script in (ROOT / "scripts").iterdir():  # the steps' scripts and the modules they import
+        if script.is_file():
+            (root / "scripts" / script.name).write_bytes(script.read_bytes())
+            (root / "scripts" / script.name).chmod(0o755)
     (root / "_config.yml").write_bytes((ROOT / "_config.yml").read_bytes())
     (root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     (root / "_build" / "notebooks" / "book").mkdir(parents=True)
@@ -358,6 +375,7 @@ def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type,
     status, output = publish(serve, workspace, github, ref_type, ref_name, ci_runs)
     assert status == {
         "build": "failure",
+        "draft": "skipped",
         "pages": "skipped",
         "notebooks": "skipped",
         "verify": "skipped",
@@ -371,3 +389,185 @@ def test_a_release_that_pages_would_refuse_publishes_nothing(serve, workspace, g
     pages = environment(CUSTOM, [{"name": "main", "type": "branch"}])  # GitHub's default: no tags
     status, output = publish(serve, workspace, github, "tag", HELPER_REF, PASSED, pages=pages)
     assert status["build"] == "failure" and "scripts/setup-pages" in output
+
+
+# --- a release failing at each job, re-run, and the next release -------------------------------
+
+
+class Publish:
+    """One run of publish.yml for ``tag`` against the fake GitHub (its releases in
+    tmp_path/assets, immutable once published), the bare repository of ``github`` and a stand-in
+    for GitHub Pages (``pages``: the releases the live site holds). The build, draft, notebooks and
+    release jobs run their steps verbatim; the archives are stand-ins (one page per edition).
+    Each job's token sees drafts only where the job may write contents, as on GitHub.
+    ``attempt(fail=job)`` runs the jobs GitHub would run, ``job`` failing; ``rerun_failed()``
+    runs the failed and skipped jobs again, keeping the outputs of those that succeeded."""
+
+    def __init__(self, tag: str, tmp_path: Path, workspace: Path, github, pages: dict):
+        self.tag, self.tmp_path, self.workspace, self.pages = tag, tmp_path, workspace, pages
+        self.remote, self.env = github
+        self.status: dict[str, str] = {}
+        self.outputs: dict[str, str] = {}
+        self.site: set[str] = set()  # the site artifact: the releases it holds
+        self.logs: dict[str, str] = {}
+
+    def _step(self, job: str, name: str, fail: bool, **env: str) -> bool:
+        writes = PUBLISH["jobs"][job]["permissions"].get("contents") == "write"
+        environment = {
+            **fake_gh(self.tmp_path, can_push=writes, FAKE_IMMUTABLE="1"),
+            **self.env,
+            "TAG": self.tag,
+            "GITHUB_REF_NAME": self.tag,
+            **env,
+        }
+        result = run_step(job, name, self.workspace, environment)
+        self.logs[job] = result.stdout + result.stderr
+        return result.returncode == 0
+
+    def build(self, fail: bool) -> bool:
+        release = self.workspace / "_build" / "release"
+        for folder in ("previous", "release"):
+            shutil.rmtree(self.workspace / "_build" / folder, ignore_errors=True)
+        output = self.tmp_path / "github-output"
+        output.write_text("")
+        # the build fails by GitHub answering 502 to a download of an earlier release's archives
+        failing = {"FAKE_FAIL_DOWNLOAD": "v0.1.0"} if fail else {}
+        if not self._step("build", "Earlier releases", fail, GITHUB_OUTPUT=str(output), **failing):
+            return False
+        self.outputs["editions"] = output.read_text().removeprefix("editions=").strip()
+        previous = self.workspace / "_build" / "previous"
+        self.site = {self.tag} | {p.name.split("-")[2] for p in previous.glob("*-html.zip")}
+        release.mkdir(parents=True)
+        site_archive(release, f"first-network-{self.tag}-html", {"index.html": self.tag})
+        site_archive(release, f"first-network-{self.tag}-student-html", {"index.html": self.tag})
+        (release / f"first-network-{self.tag}-numbers.json").write_text(
+            json.dumps({"version": self.tag, "chapters": {}})
+        )
+        with_sums(release)
+        notebook = self.workspace / "_build" / "notebooks" / "book" / "tensors.ipynb"
+        notebook.write_text(json.dumps({"cells": [self.tag]}))
+        return True
+
+    def draft(self, fail: bool) -> bool:
+        # the draft job fails by GitHub answering 502 in the middle of the upload
+        failing = {"FAKE_FAIL": "create"} if fail else {}
+        return self._step("draft", "Create the draft", fail, EDITIONS=self.outputs["editions"], **failing)
+
+    def deploy(self, fail: bool) -> bool:
+        if not fail:
+            self.pages.clear()
+            self.pages.update(dict.fromkeys(self.site, self.tag))
+        return not fail
+
+    def notebooks(self, fail: bool) -> bool:
+        if fail:
+            return False
+        return self._step(
+            "notebooks",
+            "Push",
+            fail,
+            SOURCE_REF=self.tag,
+            NOTEBOOKS_BRANCH="notebooks",
+            NOTEBOOKS_REF=f"notebooks-{self.tag}",
+        )
+
+    def verify(self, fail: bool) -> bool:
+        return not fail and self.tag in self.pages
+
+    def release(self, fail: bool) -> bool:
+        # the last job fails by GitHub answering 502 to the publishing call
+        return self._step("release", "Publish the draft", fail, **({"FAKE_FAIL": "edit"} if fail else {}))
+
+    def attempt(self, fail: str | None = None, again: bool = False) -> dict[str, str]:
+        jobs = {"build": self.build, "draft": self.draft, "pages": self.deploy}
+        jobs |= {"notebooks": self.notebooks, "verify": self.verify, "release": self.release}
+        assert set(jobs) == set(PUBLISH["jobs"]), "a job of publish.yml the simulation does not know"
+        previous, self.status = self.status, {}
+        while len(self.status) < len(jobs):
+            for name, job in PUBLISH["jobs"].items():
+                needs = job.get("needs", [])
+                needs = [needs] if isinstance(needs, str) else needs
+                if name in self.status or not all(n in self.status for n in needs):
+                    continue
+                if again and previous.get(name) == "success":
+                    self.status[name] = "success"  # a re-run of the failed jobs keeps this one
+                elif all(self.status[n] == "success" for n in needs):
+                    self.status[name] = "success" if jobs[name](fail == name) else "failure"
+                else:
+                    self.status[name] = "skipped"
+        return self.status
+
+    def rerun_failed(self) -> dict[str, str]:
+        return self.attempt(again=True)
+
+
+def published(tmp_path, tag) -> bool:
+    """The release exists, is no draft, and holds its site archives and SHA256SUMS."""
+    folder = tmp_path / "assets" / tag
+    names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+    complete = {f"first-network-{tag}-html.zip", f"first-network-{tag}-student-html.zip", "SHA256SUMS"}
+    return complete <= names and not (tmp_path / "assets" / f"{tag}.draft").exists()
+
+
+@pytest.fixture
+def releases(tmp_path, workspace, github):
+    """``release(tag)``: a Publish run of ``tag`` sharing one fake GitHub, repository and site;
+    v0.1.0 is published already, whole."""
+    pages: dict[str, str] = {}
+
+    def release(tag):
+        return Publish(tag, tmp_path, workspace, github, pages)
+
+    first = release("v0.1.0")
+    assert set(first.attempt().values()) == {"success"}, first.logs
+    assert published(tmp_path, "v0.1.0") and set(pages) == {"v0.1.0"}
+    return release, pages
+
+
+@pytest.mark.parametrize("job", list(PUBLISH["jobs"]))
+def test_a_failed_publish_job_leaves_a_state_that_a_rerun_completes(tmp_path, releases, github, job):
+    release, pages = releases
+    run = release("v0.2.0")
+    status = run.attempt(fail=job)
+    assert status[job] == "failure"
+    order = list(PUBLISH["jobs"])
+    assert all(status[later] == "skipped" for later in order[order.index(job) + 1 :])
+    assert not published(tmp_path, "v0.2.0")  # never published before everything else is live
+    if job in ("build", "draft", "pages"):
+        assert set(pages) == {"v0.1.0"} and on_branch(github[0]) != '{"cells": ["v0.2.0"]}'
+    if job == "build":
+        says = "::error::Could not download and check the site archives of the release v0.1.0"
+        assert says in run.logs["build"]
+        assert not (tmp_path / "assets" / "v0.2.0").exists()  # nothing was published
+    assert set(run.rerun_failed().values()) == {"success"}, run.logs
+    assert published(tmp_path, "v0.2.0") and set(pages) == {"v0.1.0", "v0.2.0"}
+    assert on_branch(github[0]) == '{"cells": ["v0.2.0"]}'
+    # the next release keeps every edition
+    following = release("v0.3.0")
+    assert set(following.attempt().values()) == {"success"}, following.logs
+    assert set(pages) == {"v0.1.0", "v0.2.0", "v0.3.0"} and published(tmp_path, "v0.3.0")
+
+
+def test_the_next_release_waits_for_a_half_published_one(tmp_path, releases):
+    """v0.2.0's run stops after its site went live and before its release was published; v0.3.0
+    is tagged before anyone re-runs it. v0.3.0's build cannot see the draft (a contents: read
+    token), so its site lacks v0.2.0: the draft job refuses it, until v0.2.0 is complete and
+    v0.3.0 is built again."""
+    release, pages = releases
+    half = release("v0.2.0")
+    half.attempt(fail="verify")
+    assert set(pages) == {"v0.1.0", "v0.2.0"} and not published(tmp_path, "v0.2.0")
+    following = release("v0.3.0")
+    status = following.attempt()
+    assert status["draft"] == "failure" and status["pages"] == "skipped"
+    assert (
+        "v0.2.0 is still a draft: re-run the failed jobs of its publish run first" in following.logs["draft"]
+    )
+    assert set(pages) == {"v0.1.0", "v0.2.0"}  # v0.2.0 stays on the site
+    assert set(half.rerun_failed().values()) == {"success"} and published(tmp_path, "v0.2.0")
+    # re-running only v0.3.0's failed jobs would deploy the site its build made without v0.2.0
+    status = following.rerun_failed()
+    assert status["draft"] == "failure" and "leaves out v0.2.0" in following.logs["draft"]
+    assert set(pages) == {"v0.1.0", "v0.2.0"}
+    assert set(following.attempt().values()) == {"success"}  # re-run all jobs
+    assert set(pages) == {"v0.1.0", "v0.2.0", "v0.3.0"} and published(tmp_path, "v0.3.0")

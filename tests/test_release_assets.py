@@ -134,50 +134,179 @@ def test_the_site_puts_the_student_edition_beside_the_full_one(tmp_path):
 
 # --- the GitHub release ------------------------------------------------------------------------
 
+#: A stand-in for the GitHub CLI: the releases are the folders of $FAKE_ASSETS (a folder per tag
+#: holding its assets; a file <tag>.draft beside it while the release is a draft), so a fake
+#: release made by one script is seen by the next. Like GitHub, it lists and finds drafts only for
+#: a token with push access (FAKE_CAN_PUSH=1: contents: write); with FAKE_IMMUTABLE=1 a published
+#: release's files cannot change (GitHub's immutable releases). FAKE_FAIL_DOWNLOAD=<tag>[:<n>]
+#: makes `release download <tag>` answer HTTP 502 (every time, or the first n times);
+#: FAKE_FAIL=<subcommand> makes that `release` subcommand fail with HTTP 502 (`create` after
+#: creating the release with its first file only, as an interrupted upload leaves it).
+#: For the link check: FAKE_RUNS (the JSON of `run list`), FAKE_ARTIFACTS (the JSON of the run's
+#: artifacts) and FAKE_ARTIFACT_DIR (what `run download` copies). Every call is logged.
 FAKE_GH = f"""#!{sys.executable} -S
-import fnmatch, json, os, shutil, sys
+import fnmatch, json, os, re, shutil, sys
 
 args = sys.argv[1:]
 notes = args[args.index("--notes-file") + 1] if "--notes-file" in args else None
 with open(os.environ["FAKE_GH_LOG"], "a") as log:
     log.write(json.dumps({{"args": args, "notes": notes and open(notes).read()}}) + "\\n")
+releases = os.environ.get("FAKE_ASSETS", "/nonexistent")
+can_push = os.environ.get("FAKE_CAN_PUSH", "1") == "1"
+immutable = os.environ.get("FAKE_IMMUTABLE") == "1"
+
+
+def fail(message):
+    print(message, file=sys.stderr)
+    sys.exit(1)
+
+
+def option(name):
+    return args[args.index(name) + 1] if name in args else None
+
+
+def is_draft(tag):
+    return os.path.exists(os.path.join(releases, tag + ".draft"))
+
+
+def found(tag):
+    folder = os.path.join(releases, tag)
+    if not os.path.isdir(folder) or (is_draft(tag) and not can_push):
+        fail("release not found")
+    return folder
+
+
+def key(tag):
+    return [int(n) for n in re.findall(r"\\d+", tag)]
+
+
+def may_change_files(tag):
+    if immutable and not is_draft(tag):
+        fail(f"HTTP 422: Cannot modify the assets of {{tag}}: the release is immutable")
+
+
+def failing(subcommand):
+    if os.environ.get("FAKE_FAIL") == subcommand:
+        fail("HTTP 502: Bad Gateway (https://api.github.com/)")
+
+
+def attach(tag, files, clobber):
+    for path in files:
+        target = os.path.join(releases, tag, os.path.basename(path))
+        if os.path.exists(target) and not clobber:
+            fail(f"asset under the same name already exists: {{os.path.basename(path)}}")
+        shutil.copy(path, target)
+
+
 if args[:2] == ["release", "list"]:
-    print(os.environ.get("FAKE_RELEASES", ""))
+    tags = sorted((t for t in os.listdir(releases) if os.path.isdir(os.path.join(releases, t)))
+                  if os.path.isdir(releases) else [], key=key, reverse=True)
+    shown = [{{"tagName": t, "isDraft": is_draft(t), "isPrerelease": False}} for t in tags
+             if not (is_draft(t) and (not can_push or "--exclude-drafts" in args))]
+    print(json.dumps(shown))
+elif args[:2] == ["release", "view"]:
+    folder = found(args[2])
+    names = sorted(os.listdir(folder))
+    assets = [{{"name": n, "size": os.path.getsize(os.path.join(folder, n))}} for n in names]
+    print(json.dumps({{"tagName": args[2], "isDraft": is_draft(args[2]), "assets": assets}}))
 elif args[:2] == ["release", "download"]:
-    # the assets of each release are the files in FAKE_ASSETS/<tag>/
-    assets = os.path.join(os.environ.get("FAKE_ASSETS", "/nonexistent"), args[2])
+    tag, failures = args[2], os.environ.get("FAKE_FAIL_DOWNLOAD", "").split(":")
+    if failures[0] == tag:
+        counter = os.path.join(releases, f".downloads-failed-{{tag}}")
+        so_far = int(open(counter).read()) if os.path.exists(counter) else 0
+        if len(failures) == 1 or so_far < int(failures[1]):
+            open(counter, "w").write(str(so_far + 1))
+            fail("HTTP 502: Bad Gateway (https://api.github.com/repos/me/book/releases/assets/1)")
+    assets = found(tag)
     patterns = [args[i + 1] for i, a in enumerate(args) if a == "--pattern"]
-    names = sorted(os.listdir(assets)) if os.path.isdir(assets) else []
+    names = sorted(os.listdir(assets))
     chosen = [n for n in names if any(fnmatch.fnmatch(n, p) for p in patterns)]
     if not chosen:
-        print("no assets match the file pattern", file=sys.stderr)
-        sys.exit(1)
-    folder = args[args.index("--dir") + 1]
+        fail("no assets match the file pattern")
+    folder = option("--dir")
     os.makedirs(folder, exist_ok=True)
     for name in chosen:
         shutil.copy(os.path.join(assets, name), folder)
-elif args[:2] == ["release", "view"]:
-    sys.exit(int(os.environ.get("FAKE_VIEW", "1")))
+elif args[:2] == ["release", "create"]:
+    tag = args[2]
+    if os.path.isdir(os.path.join(releases, tag)):
+        fail("HTTP 422: Validation Failed: a release with the same tag name already exists")
+    files = [a for a in args[3:] if os.path.isfile(a) and a != notes]
+    os.makedirs(os.path.join(releases, tag))
+    if "--draft" in args:
+        open(os.path.join(releases, tag + ".draft"), "w").close()
+    if os.environ.get("FAKE_FAIL") == "create":
+        attach(tag, files[:1], False)
+        failing("create")
+    attach(tag, files, False)
+elif args[:2] == ["release", "upload"]:
+    found(args[2])
+    failing("upload")
+    may_change_files(args[2])
+    attach(args[2], [a for a in args[3:] if os.path.isfile(a)], "--clobber" in args)
+elif args[:2] == ["release", "delete-asset"]:
+    found(args[2])
+    may_change_files(args[2])
+    os.remove(os.path.join(releases, args[2], args[3]))
+elif args[:2] == ["release", "edit"]:
+    found(args[2])
+    failing("edit")
+    if "--draft=false" in args:
+        os.remove(os.path.join(releases, args[2] + ".draft"))
+elif args[:2] == ["run", "list"]:
+    print(os.environ.get("FAKE_RUNS", "[]"))
+elif args[:1] == ["api"] and args[1].endswith("/artifacts"):
+    print(os.environ.get("FAKE_ARTIFACTS", '{{"total_count": 0, "artifacts": []}}'))
+elif args[:2] == ["run", "download"]:
+    failing("run-download")
+    source = os.environ.get("FAKE_ARTIFACT_DIR", "/nonexistent")
+    if not os.path.isdir(source):
+        fail("no valid artifacts found to download")
+    pattern = option("--pattern") or "*"
+    for name in os.listdir(source):
+        if fnmatch.fnmatch(name, pattern):
+            shutil.copytree(os.path.join(source, name), os.path.join(option("--dir"), name))
+else:
+    fail(f"the fake gh does not know {{args}}")
 """
 
 
-def fake_gh(tmp_path) -> dict:
-    """The environment that puts the fake gh first on PATH, logging to tmp_path/gh.jsonl."""
+def fake_gh(tmp_path, can_push: bool = True, **env) -> dict:
+    """The environment that puts the fake gh first on PATH, logging to tmp_path/gh.jsonl, with the
+    releases in tmp_path/assets (``can_push``: a token that sees drafts) and ``env`` added."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     (bin_dir / "gh").write_text(FAKE_GH)
     (bin_dir / "gh").chmod(0o755)
+    if not (bin_dir / "python3").exists():  # the scripts' python3: this one (a runner has one)
+        (bin_dir / "python3").symlink_to(sys.executable)
+    (tmp_path / "assets").mkdir(exist_ok=True)
     return {
         **os.environ,
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "FAKE_GH_LOG": str(tmp_path / "gh.jsonl"),
+        "FAKE_ASSETS": str(tmp_path / "assets"),
+        "FAKE_CAN_PUSH": "1" if can_push else "0",
         "GITHUB_REPOSITORY": "me/book",
+        "RETRY_DELAY": "0",
+        **env,
     }
 
 
 def gh_calls(tmp_path) -> list[dict]:
     log = tmp_path / "gh.jsonl"
     return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def fake_release(tmp_path, tag: str, files: dict[str, bytes], draft: bool = False) -> Path:
+    """A release in the fake GitHub: its files, and whether it is still a draft."""
+    folder = tmp_path / "assets" / tag
+    folder.mkdir(parents=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    if draft:
+        (tmp_path / "assets" / f"{tag}.draft").touch()
+    return folder
 
 
 def with_sums(folder: Path) -> Path:
@@ -188,58 +317,149 @@ def with_sums(folder: Path) -> Path:
     return folder
 
 
-def publish_release(tmp_path, damaged=False, **env):
-    """Run scripts/publish-release on a small release folder with the fake gh;
-    ``damaged`` changes an archive after its checksum was written."""
+def release_folder(tmp_path, damaged=False) -> Path:
+    """What release_assets.archives writes for v0.2.0, in small; ``damaged`` changes an archive
+    after its checksum was written."""
     release_dir = tmp_path / "release"
-    release_dir.mkdir()
+    release_dir.mkdir(exist_ok=True)
     (release_dir / "first-network-v0.2.0-numbers.json").write_text(json.dumps(NEW))
     (release_dir / "first-network-v0.2.0-html.zip").write_bytes(b"zip")
     with_sums(release_dir)
     if damaged:
         (release_dir / "first-network-v0.2.0-html.zip").write_bytes(b"damaged")
-    result = subprocess.run(
-        [ROOT / "scripts" / "publish-release", release_dir, "v0.2.0"],
+    return release_dir
+
+
+def publish_release(tmp_path, *args: str, can_push=True, **env) -> subprocess.CompletedProcess:
+    """Run scripts/publish-release with ``args`` against the fake GitHub."""
+    return subprocess.run(
+        [ROOT / "scripts" / "publish-release", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env={**fake_gh(tmp_path), **env},
+        env=fake_gh(tmp_path, can_push, **env),
     )
+
+
+def draft(tmp_path, editions="", damaged=False, **env):
+    """The draft job's step: scripts/publish-release draft on the v0.2.0 release folder."""
+    release_dir = release_folder(tmp_path, damaged)
+    result = publish_release(tmp_path, "draft", str(release_dir), "v0.2.0", editions, **env)
     return result, gh_calls(tmp_path), release_dir
 
 
-def test_a_release_attaches_every_file_and_tables_the_changed_numbers(tmp_path):
-    (tmp_path / "assets" / "v0.1.0").mkdir(parents=True)
-    (tmp_path / "assets" / "v0.1.0" / "first-network-v0.1.0-numbers.json").write_text(json.dumps(OLD))
-    result, calls, release_dir = publish_release(
-        tmp_path, FAKE_RELEASES="v0.2.0\nv0.1.0", FAKE_ASSETS=str(tmp_path / "assets")
-    )
+def held(tmp_path, tag) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (tmp_path / "assets" / tag).iterdir()}
+
+
+def is_draft(tmp_path, tag) -> bool:
+    return (tmp_path / "assets" / f"{tag}.draft").exists()
+
+
+def test_a_release_is_drafted_with_every_file_and_the_changed_numbers(tmp_path):
+    fake_release(tmp_path, "v0.1.0", {"first-network-v0.1.0-numbers.json": json.dumps(OLD).encode()})
+    result, calls, release_dir = draft(tmp_path)
     assert result.returncode == 0, result.stderr
     download = next(c["args"] for c in calls if c["args"][:2] == ["release", "download"])
     assert download[2] == "v0.1.0"  # the newest release other than this one
     create = next(c for c in calls if c["args"][:2] == ["release", "create"])
-    assert create["args"][2] == "v0.2.0" and "--verify-tag" in create["args"]
+    assert create["args"][2] == "v0.2.0" and {"--draft", "--verify-tag"} <= set(create["args"])
     attached = {Path(a).name for a in create["args"] if a.startswith(str(release_dir))}
     assert attached == {p.name for p in release_dir.iterdir()}
     assert "| A | accuracy | 91.0% | 93.0% |" in create["notes"]
+    assert is_draft(tmp_path, "v0.2.0")
+    assert held(tmp_path, "v0.2.0") == {p.name: p.read_bytes() for p in release_dir.iterdir()}
+    assert not any(c["args"][:2] == ["release", "edit"] for c in calls)  # published only last
 
 
-def test_a_rerun_replaces_the_files_and_notes_and_a_first_release_says_so(tmp_path):
-    result, calls, _ = publish_release(tmp_path, FAKE_RELEASES="v0.2.0", FAKE_VIEW="0")
+def test_a_rerun_of_the_draft_job_replaces_the_drafts_files_and_notes_under_immutability(tmp_path):
+    # an earlier attempt's draft, interrupted: one file, and one this run no longer makes
+    fake_release(tmp_path, "v0.2.0", {"first-network-v0.2.0-html.zip": b"half", "old.txt": b"x"}, draft=True)
+    result, calls, release_dir = draft(tmp_path, FAKE_IMMUTABLE="1")
     assert result.returncode == 0, result.stderr
     kinds = [c["args"][:2] for c in calls]
     assert ["release", "create"] not in kinds
-    assert ["release", "upload"] in kinds and ["release", "edit"] in kinds
     upload = next(c["args"] for c in calls if c["args"][:2] == ["release", "upload"])
     assert "--clobber" in upload
     edit = next(c for c in calls if c["args"][:2] == ["release", "edit"])
-    assert "This is the first release." in edit["notes"]
+    assert "This is the first release." in edit["notes"] and "--draft=false" not in edit["args"]
+    assert held(tmp_path, "v0.2.0") == {p.name: p.read_bytes() for p in release_dir.iterdir()}
+    assert is_draft(tmp_path, "v0.2.0")
+
+
+def test_an_interrupted_draft_fails_and_its_rerun_completes_it(tmp_path):
+    result, _, release_dir = draft(tmp_path, FAKE_FAIL="create")
+    assert result.returncode != 0 and "HTTP 502" in result.stderr
+    assert len(held(tmp_path, "v0.2.0")) == 1  # a draft holding one file
+    again, _, _ = draft(tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert held(tmp_path, "v0.2.0") == {p.name: p.read_bytes() for p in release_dir.iterdir()}
+
+
+def test_a_rerun_that_finds_the_release_published_changes_nothing(tmp_path):
+    release_dir = release_folder(tmp_path)
+    fake_release(tmp_path, "v0.2.0", {p.name: p.read_bytes() for p in release_dir.iterdir()})
+    result, calls, _ = draft(tmp_path, FAKE_IMMUTABLE="1")
+    assert result.returncode == 0, result.stderr
+    assert "published already and holds every file" in result.stdout
+    changes = {"create", "upload", "edit", "delete-asset"}
+    assert not [c for c in calls if c["args"][0] == "release" and c["args"][1] in changes]
+    # published with other files than this run built: the publish stops, the release stays
+    (tmp_path / "assets" / "v0.2.0" / "SHA256SUMS").write_text("other\n")
+    (tmp_path / "gh.jsonl").unlink()
+    differs, calls, _ = draft(tmp_path, FAKE_IMMUTABLE="1")
+    assert differs.returncode != 0 and "other files than this run built" in differs.stderr
+    assert not [c for c in calls if c["args"][0] == "release" and c["args"][1] in changes]
+
+
+def test_the_draft_job_refuses_while_an_earlier_release_is_a_draft(tmp_path):
+    fake_release(tmp_path, "v0.1.0", {"first-network-v0.1.0-html.zip": b"z", "SHA256SUMS": b"s"}, draft=True)
+    result, calls, _ = draft(tmp_path)
+    assert result.returncode != 0
+    assert "v0.1.0 is still a draft: re-run the failed jobs of its publish run first" in result.stderr
+    assert not (tmp_path / "assets" / "v0.2.0").exists()
+    assert [c["args"][:2] for c in calls] == [["release", "list"]]  # nothing created or changed
+
+
+def test_the_draft_job_refuses_a_site_built_without_a_published_edition(tmp_path):
+    """The build fetched the earlier editions before v0.1.0 was published (it was a draft then,
+    which the build's token cannot see): its site would leave v0.1.0 out."""
+    fake_release(tmp_path, "v0.1.0", {"first-network-v0.1.0-html.zip": b"z", "SHA256SUMS": b"s"})
+    fake_release(tmp_path, "v0.0.1", {"notes.txt": b"from before the archives"})
+    result, _, _ = draft(tmp_path, editions="")
+    assert result.returncode != 0 and "leaves out v0.1.0" in result.stderr
+    assert "re-run all jobs" in result.stderr and not (tmp_path / "assets" / "v0.2.0").exists()
+    included, _, _ = draft(tmp_path, editions="v0.1.0")  # v0.0.1 has no archives to miss
+    assert included.returncode == 0, included.stderr
 
 
 def test_a_damaged_archive_is_not_published(tmp_path):
-    result, calls, _ = publish_release(tmp_path, damaged=True, FAKE_RELEASES="")
+    result, calls, _ = draft(tmp_path, damaged=True)
     assert result.returncode != 0 and "FAILED" in result.stdout + result.stderr
     assert calls == []  # nothing was sent to GitHub
+
+
+def test_the_last_job_publishes_the_draft_and_a_rerun_leaves_it(tmp_path):
+    files = {"first-network-v0.2.0-html.zip": b"z", "SHA256SUMS": b"s"}
+    fake_release(tmp_path, "v0.2.0", files, draft=True)
+    result = publish_release(tmp_path, "publish", "v0.2.0", FAKE_IMMUTABLE="1")
+    assert result.returncode == 0, result.stderr
+    assert not is_draft(tmp_path, "v0.2.0")
+    assert ["release", "edit", "v0.2.0"] == gh_calls(tmp_path)[-1]["args"][:3]
+    assert "--draft=false" in gh_calls(tmp_path)[-1]["args"]
+    (tmp_path / "gh.jsonl").unlink()
+    again = publish_release(tmp_path, "publish", "v0.2.0", FAKE_IMMUTABLE="1")
+    assert again.returncode == 0 and "published already" in again.stdout
+    assert [c["args"][:2] for c in gh_calls(tmp_path)] == [["release", "view"]]
+
+
+def test_publishing_refuses_a_missing_release_or_one_without_its_archives(tmp_path):
+    missing = publish_release(tmp_path, "publish", "v0.2.0")
+    assert missing.returncode != 0 and "no release v0.2.0" in missing.stderr
+    fake_release(tmp_path, "v0.2.0", {"SHA256SUMS": b"s"}, draft=True)
+    bare = publish_release(tmp_path, "publish", "v0.2.0")
+    assert bare.returncode != 0 and "lacks its site archives" in bare.stderr
+    assert is_draft(tmp_path, "v0.2.0")
 
 
 def test_the_publish_workflow_publishes_what_release_assets_writes():
@@ -249,22 +469,47 @@ def test_the_publish_workflow_publishes_what_release_assets_writes():
     build = jobs["build"]["steps"]
     assembled = next(s["run"] for s in build if "release_assets.py archives" in s.get("run", ""))
     assert "release_assets.py site _build/site _build/previous" in assembled
-    fetched = next(s["run"] for s in build if "previous-releases" in s.get("run", ""))
-    assert fetched.startswith("scripts/previous-releases _build/previous ")
+    fetched = next(s for s in build if "previous-releases" in s.get("run", ""))
+    assert fetched["run"].startswith("scripts/previous-releases _build/previous ")
+    assert jobs["build"]["outputs"]["editions"] == f"${{{{ steps.{fetched['id']}.outputs.editions }}}}"
     assert "release_assets.py notebooks _build/publish-notebooks" in assembled
     assert "release_assets.py archives _build/release" in assembled
     uploads = {s["with"]["name"]: s["with"]["path"] for s in build if "upload" in s.get("uses", "")}
     assert uploads["colab-notebooks"] == "_build/publish-notebooks/"
     assert uploads["release-files"] == "_build/release/"
     assert any(path == "_build/site/" for name, path in uploads.items() if name.startswith("github-pages"))
-    assert any("make student pdf" == s.get("run") for s in build)
-    release = jobs["release"]
-    downloaded = next(s["with"] for s in release["steps"] if "download-artifact" in s.get("uses", ""))
+    # the draft job, before anything is deployed, with the files and the editions of the build
+    drafting = jobs["draft"]
+    assert drafting["needs"] == "build" and drafting["permissions"] == {"contents": "write"}
+    downloaded = next(s["with"] for s in drafting["steps"] if "download-artifact" in s.get("uses", ""))
     assert downloaded == {"name": "release-files", "path": "_build/release/"}
-    assert any(
-        s.get("run", "").startswith("scripts/publish-release _build/release ") for s in release["steps"]
-    )
+    step = next(s for s in drafting["steps"] if "publish-release" in s.get("run", ""))
+    assert step["run"] == 'scripts/publish-release draft _build/release "$TAG" "$EDITIONS"'
+    assert step["env"]["EDITIONS"] == "${{ needs.build.outputs.editions }}"
+    assert "draft" in jobs["pages"]["needs"]
+    # the last job publishes it, once the site and the notebooks are verified
+    release = jobs["release"]
+    assert any(s.get("run") == 'scripts/publish-release publish "$TAG"' for s in release["steps"])
     assert release["permissions"] == {"contents": "write"} and "verify" in release["needs"]
+
+
+def prints_pdf(step: dict) -> bool:
+    """A step that prints the PDF (`make pdf`, alone or with other targets)."""
+    return "pdf" in step.get("run", "").split()
+
+
+def test_the_browser_is_there_before_the_pdf_is_printed():
+    """A GPU runner's image may have no Chrome: every publish job that prints the PDF installs
+    or finds one first (scripts/install-browser)."""
+    import yaml
+
+    jobs = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())["jobs"]
+    printing = {name: job for name, job in jobs.items() if any(prints_pdf(s) for s in job["steps"])}
+    assert set(printing) == {"build"}
+    for name, job in printing.items():
+        runs = [s.get("run", "") for s in job["steps"]]
+        pdf = next(i for i, s in enumerate(job["steps"]) if prints_pdf(s))
+        assert "scripts/install-browser" in runs[:pdf], f"{name}: no browser before the PDF"
 
 
 # --- the versioned site ----------------------------------------------------------------------
@@ -279,42 +524,77 @@ def site_archive(folder: Path, name: str, files: dict[str, str]) -> Path:
     return archive
 
 
-def test_earlier_releases_come_from_their_checked_archives(tmp_path):
-    assets = tmp_path / "assets"
-    old = assets / "v0.1.0"
+def previous_releases(tmp_path, out, **env) -> subprocess.CompletedProcess:
+    """The build job's step, scripts/previous-releases, with the build job's token (contents:
+    read, which sees no drafts), writing its summary and outputs to files."""
+    return subprocess.run(
+        [ROOT / "scripts/previous-releases", out, "v0.2.0"],
+        capture_output=True,
+        text=True,
+        env=fake_gh(
+            tmp_path,
+            can_push=False,
+            GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+            GITHUB_OUTPUT=str(tmp_path / "output"),
+            **env,
+        ),
+        timeout=60,
+    )
+
+
+def earlier_releases(tmp_path) -> Path:
+    """v0.1.0 with its site archives and checksums; v0.0.1 from before archives were attached."""
+    old = tmp_path / "assets" / "v0.1.0"
     old.mkdir(parents=True)
     site_archive(old, "first-network-v0.1.0-html", {"index.html": "old"})
     site_archive(old, "first-network-v0.1.0-student-html", {"index.html": "old student"})
     with_sums(old)
-    (assets / "v0.0.1").mkdir()
-    (assets / "v0.0.1" / "notes.txt").write_text("a release from before the archives")
-    env = {**fake_gh(tmp_path), "FAKE_RELEASES": "v0.2.0\nv0.1.0\nv0.0.1", "FAKE_ASSETS": str(assets)}
+    fake_release(tmp_path, "v0.0.1", {"notes.txt": b"a release from before the archives"})
+    return old
+
+
+def test_earlier_releases_come_from_their_checked_archives(tmp_path):
+    old = earlier_releases(tmp_path)
+    fake_release(tmp_path, "v0.2.0", {"SHA256SUMS": b"this release, an earlier attempt's draft"}, draft=True)
     out = tmp_path / "previous"
-    result = subprocess.run(
-        [ROOT / "scripts/previous-releases", out, "v0.2.0"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
+    result = previous_releases(tmp_path, out)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "first-network-v0.1.0-html.zip",
         "first-network-v0.1.0-student-html.zip",
     ]
-    assert "v0.0.1 has no site archives" in result.stdout
-    assert all(
-        c["args"][2] != "v0.2.0" for c in gh_calls(tmp_path) if c["args"][:2] == ["release", "download"]
-    )
+    assert "::notice::v0.0.1 has no site archives" in result.stdout
+    summary = (tmp_path / "summary.md").read_text()
+    assert "Left out, from before site archives were attached: v0.0.1." in summary
+    assert "editions=v0.1.0\n" == (tmp_path / "output").read_text()
+    downloads = [c["args"][2] for c in gh_calls(tmp_path) if c["args"][:2] == ["release", "download"]]
+    assert downloads == ["v0.1.0"]
     (old / "first-network-v0.1.0-html.zip").write_bytes(b"tampered")
-    damaged = subprocess.run(
-        [ROOT / "scripts/previous-releases", tmp_path / "again", "v0.2.0"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-    assert damaged.returncode != 0 and "FAILED" in damaged.stdout + damaged.stderr
+    damaged = previous_releases(tmp_path, tmp_path / "again")
+    assert damaged.returncode != 0 and "FAILED" in damaged.stderr
+    assert "::error::Could not download and check the site archives of the release v0.1.0" in damaged.stderr
+
+
+def test_an_earlier_release_that_does_not_download_fails_the_publish(tmp_path):
+    """GitHub answering 502 is not 'this release has no archives': the publish fails, naming it,
+    after a few tries, instead of deploying a site without /v0.1.0/."""
+    earlier_releases(tmp_path)
+    out = tmp_path / "previous"
+    result = previous_releases(tmp_path, out, FAKE_FAIL_DOWNLOAD="v0.1.0")
+    assert result.returncode != 0
+    assert "::error::Could not download and check the site archives of the release v0.1.0" in result.stderr
+    assert "HTTP 502" in result.stderr
+    downloads = [c for c in gh_calls(tmp_path) if c["args"][:3] == ["release", "download", "v0.1.0"]]
+    assert len(downloads) == 4  # tried four times
+    assert not list(out.iterdir()) and not (tmp_path / "output").exists()
+
+
+def test_a_passing_download_error_is_tried_again(tmp_path):
+    earlier_releases(tmp_path)
+    out = tmp_path / "previous"
+    result = previous_releases(tmp_path, out, FAKE_FAIL_DOWNLOAD="v0.1.0:2")
+    assert result.returncode == 0, result.stderr
+    assert "trying again" in result.stderr and len(list(out.iterdir())) == 2
 
 
 def test_the_site_keeps_every_release_under_its_own_path(tmp_path):
