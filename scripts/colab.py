@@ -128,25 +128,42 @@ class Settings:
         return f"dlbook @ git+{self.repository_url}@{self.helper_commit}#subdirectory=code"
 
 
+#: Filled in by ``git archive`` (``export-subst`` in .gitattributes), as setuptools-scm's file is:
+#: a copy of the sources without .git (GitHub's "Download ZIP", a release's source archive, the
+#: archive a DOI service keeps) still knows its commit.
+ARCHIVAL = ".git_archival.txt"
+
+
 def helper_commit(root: Path = ROOT) -> str:
     """The commit the notebooks install ``dlbook`` from: the one they are generated from.
 
     A tag can be moved; a commit cannot, so the notebooks pin the helper by commit. The publish
     workflow builds from the release tag (scripts/release.py checks it), so there this is the release's
-    commit. ``DLBOOK_HELPER_COMMIT`` overrides it (a build outside a git checkout).
+    commit. Read, in order, from ``DLBOOK_HELPER_COMMIT``, from git when ``root`` is the top of a
+    checkout, or from ``.git_archival.txt`` as ``git archive`` wrote it.
     """
     commit = os.environ.get("DLBOOK_HELPER_COMMIT")
     if commit is None:
-        result = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--verify", "HEAD^{commit}"], capture_output=True, text=True
+        top = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True
         )
-        if result.returncode != 0:
-            raise ValueError(
-                f"The Colab notebooks pin dlbook to the commit they are made from, but {root} is not a "
-                "git checkout with a commit. Build from a clone, or set DLBOOK_HELPER_COMMIT to the "
-                "full commit hash of the sources."
+        if top.returncode == 0 and Path(top.stdout.strip()).resolve() == root.resolve():
+            head = subprocess.run(
+                ["git", "-C", str(root), "rev-parse", "--verify", "HEAD^{commit}"],
+                capture_output=True,
+                text=True,
             )
-        commit = result.stdout.strip()
+            commit = head.stdout.strip() if head.returncode == 0 else None
+    if commit is None and (root / ARCHIVAL).exists():
+        found = re.search(r"^node: ([0-9a-f]{40})$", (root / ARCHIVAL).read_text(), re.M)
+        commit = found.group(1) if found else None
+    if commit is None:
+        raise ValueError(
+            f"The Colab notebooks pin dlbook to the commit they are made from, but {root} is neither a "
+            f"git checkout with a commit nor an archive made by `git archive` (whose {ARCHIVAL} names "
+            "it). Build from a clone or such an archive, or set DLBOOK_HELPER_COMMIT to the full commit "
+            "hash of the sources."
+        )
     if not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise ValueError(f"DLBOOK_HELPER_COMMIT must be a full 40-character commit hash; got {commit!r}.")
     return commit

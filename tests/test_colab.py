@@ -188,8 +188,22 @@ def test_helper_commit_comes_from_git_or_a_full_hash(monkeypatch, tmp_path):
     with pytest.raises(ValueError, match="40-character"):
         colab.helper_commit(ROOT)
     monkeypatch.delenv("DLBOOK_HELPER_COMMIT")
-    with pytest.raises(ValueError, match="not a git checkout"):
-        colab.helper_commit(tmp_path)
+    with pytest.raises(ValueError, match="neither a git checkout with a commit nor an archive"):
+        colab.helper_commit(tmp_path)  # inside no checkout of its own (not even the one above it)
+
+
+def test_a_copy_without_git_knows_its_commit_from_git_archive(monkeypatch, tmp_path):
+    """GitHub's "Download ZIP", a release's source archive and a DOI service's copy are made by
+    `git archive`, which fills in .git_archival.txt: the notebooks' settings come out the same."""
+    import subprocess
+
+    monkeypatch.delenv("DLBOOK_HELPER_COMMIT", raising=False)
+    head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+    archive = subprocess.run(["git", "-C", ROOT, "archive", "HEAD"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", tmp_path], input=archive, check=True)
+    assert not (tmp_path / ".git").exists()
+    assert colab.helper_commit(tmp_path) == head.stdout.strip()
+    assert colab.read_settings(tmp_path).helper_commit == head.stdout.strip()
 
 
 @pytest.mark.parametrize(
