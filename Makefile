@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine with Python 3.10+:
+# Two commands do everything on a fresh machine with Python 3.11 or newer (the pinned packages need it):
 #   make book   install what is needed into .venv, then build the book into _build/html
 #   make test   lint, build the book (cached if unchanged), run the Colab notebooks in bare
 #               environments (Colab's versions, the newest pinned ones) and every chapter on
@@ -17,6 +17,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The book needs Python 3.11 or newer (NumPy and pandas as pinned do); this is " + sys.version.split()[0] + ". Install it, then run make PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
