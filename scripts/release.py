@@ -11,8 +11,10 @@ passes only when all of these hold, and otherwise says which failed and what to 
   notebooks' install line point there;
 - the CI workflow (.github/workflows/ci.yml) passed on the tagged commit itself (a run for a push
   or started by hand; a pull request's run tests a merge commit), as GitHub's API says;
-- the ``github-pages`` environment lets this tag deploy (scripts/setup-pages sets that up), so
-  a release is not refused by GitHub only after the book has been built.
+- GitHub Pages is on and built by GitHub Actions (``build_type`` "workflow" in
+  GET /repos/{owner}/{repo}/pages), not from a branch, and the ``github-pages`` environment lets
+  this tag deploy (scripts/setup-pages sets up both), so a release is not refused by GitHub only
+  after the book has been built.
 
 It reads what GitHub Actions sets: GITHUB_REF_TYPE, GITHUB_REF_NAME, GITHUB_SHA,
 GITHUB_REPOSITORY, GITHUB_SERVER_URL, GITHUB_API_URL, and the token in GH_TOKEN (or GITHUB_TOKEN).
@@ -111,12 +113,33 @@ def ci_problem(
 
 
 def pages_problem(api: str, repository: str, tag: str, token: str | None) -> str | None:
-    """Why the github-pages environment would refuse a deployment from ``tag``, or None.
+    """Why GitHub Pages would refuse a deployment from ``tag``, or None.
 
-    No rule (``deployment_branch_policy`` null) lets every branch and tag deploy; "protected
-    branches" lets no tag deploy; custom rules let a tag deploy when a rule of type tag matches
-    it (GitHub matches with fnmatch-like patterns such as ``v*``)."""
+    Pages must exist (GET /repos/{owner}/{repo}/pages answers 404 when it is off) and be built by
+    GitHub Actions (its ``build_type`` is "workflow"; "legacy" builds a branch, and a deployment
+    from a workflow then fails). Of the environment's rules: none (``deployment_branch_policy``
+    null) lets every branch and tag deploy; "protected branches" lets no tag deploy; custom rules
+    let a tag deploy when a rule of type tag matches it (GitHub matches with fnmatch-like
+    patterns such as ``v*``)."""
     setup = "Run scripts/setup-pages once (README, 'Enabling the GPU job and Pages')."
+    how = (
+        "under Settings -> Pages -> Build and deployment -> Source: GitHub Actions, or run "
+        "scripts/setup-pages once (it does that through the API: gh api --method PUT "
+        f"repos/{repository}/pages -f build_type=workflow, or POST for a repository without Pages), "
+        "then re-run this workflow."
+    )
+    try:
+        site = get(api, f"repos/{repository}/pages", token)
+    except APIError as err:
+        if err.status == 404:
+            return f"GitHub Pages is not enabled for {repository}. Turn it on {how}"
+        return f"Could not ask GitHub whether GitHub Pages is built by GitHub Actions: {err}"
+    if site.get("build_type") != "workflow":
+        return (
+            f"GitHub Pages of {repository} is built from a branch (build_type "
+            f"{site.get('build_type')!r}), not by GitHub Actions, so the deployment would fail "
+            f"after the book is built. Switch it {how}"
+        )
     environment = f"repos/{repository}/environments/github-pages"
     try:
         policy = get(api, environment, token).get("deployment_branch_policy")
@@ -169,7 +192,7 @@ def main(argv: list[str]) -> int:
         return 1
     print(
         f"{env['GITHUB_REF_NAME']} at {env['GITHUB_SHA']}: the release tag, CI passed, Pages "
-        "accepts it; publishing"
+        "built by GitHub Actions accepts it; publishing"
     )
     return 0
 

@@ -28,6 +28,9 @@ HELPER_REF = SETTINGS.helper_ref
 SERVER, REPO = SETTINGS.repository_url.rsplit("/", 2)[0], "/".join(SETTINGS.repository_url.rsplit("/", 2)[1:])
 SHA = "0123456789abcdef0123456789abcdef01234567"
 PASSED = [{"event": "push", "status": "completed", "conclusion": "success"}]
+#: GET /repos/{owner}/{repo}/pages of a site built by GitHub Actions (GitHub's REST docs: the
+#: Page object's build_type is "legacy", "workflow" or null).
+ACTIONS_SITE = {"url": "https://api.github.com/repos/o/r/pages", "status": "built", "build_type": "workflow"}
 #: The github-pages environment as scripts/setup-pages leaves it: custom rules, one for tags v*.
 PAGES_FOR_TAGS = {
     "environment": {
@@ -39,8 +42,10 @@ PAGES_FOR_TAGS = {
 
 def github_api(runs_by_sha: dict[str, list[dict]], seen: list, pages: dict | None = PAGES_FOR_TAGS):
     """A stand-in for the parts of GitHub's REST API the release check asks: the CI runs of a
-    commit, the github-pages environment (``pages`` None: there is none) and its rules."""
+    commit, the Pages site (``pages["site"]``, built by Actions unless it says otherwise; None:
+    Pages is off), the github-pages environment (``pages`` None: neither exists) and its rules."""
     base = f"/repos/{REPO}"
+    site = None if pages is None else pages.get("site", ACTIONS_SITE)
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -48,6 +53,8 @@ def github_api(runs_by_sha: dict[str, list[dict]], seen: list, pages: dict | Non
             seen.append((url.path, dict(self.headers)))
             if url.path == f"{base}/actions/workflows/ci.yml/runs":
                 answer = {"workflow_runs": runs_by_sha.get(parse_qs(url.query)["head_sha"][0], [])}
+            elif url.path == f"{base}/pages" and site is not None:
+                answer = site
             elif url.path == f"{base}/environments/github-pages" and pages is not None:
                 answer = pages["environment"]
             elif url.path == f"{base}/environments/github-pages/deployment-branch-policies" and pages:
@@ -211,7 +218,10 @@ CUSTOM = {"protected_branches": False, "custom_branch_policies": True}
         (PAGES_FOR_TAGS, None),
         (environment(None), None),  # no rule at all: every branch and tag may deploy
         (environment(CUSTOM, [{"name": "v[0-9]*", "type": "tag"}]), None),
-        (None, "no github-pages environment"),
+        (None, "GitHub Pages is not enabled"),
+        ({**PAGES_FOR_TAGS, "site": None}, "GitHub Pages is not enabled"),  # an environment, no site
+        ({**PAGES_FOR_TAGS, "site": {**ACTIONS_SITE, "build_type": "legacy"}}, "built from a branch"),
+        ({**PAGES_FOR_TAGS, "site": {**ACTIONS_SITE, "build_type": None}}, "built from a branch"),
         (
             environment({"protected_branches": True, "custom_branch_policies": False}),
             "only protected branches",
@@ -228,6 +238,9 @@ def test_pages_must_accept_the_tag_before_anything_is_built(serve, pages, says):
         assert problem is None
     else:
         assert says in problem and "scripts/setup-pages" in problem
+    if says in ("GitHub Pages is not enabled", "built from a branch"):  # and how to switch
+        assert "Settings -> Pages -> Build and deployment -> Source: GitHub Actions" in problem
+        assert f"gh api --method PUT repos/{REPO}/pages -f build_type=workflow" in problem
 
 
 def test_the_repository_must_be_the_one_config_names():
@@ -385,10 +398,18 @@ def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type,
     assert git("--git-dir", str(remote), "rev-parse", "notebooks") == before
 
 
-def test_a_release_that_pages_would_refuse_publishes_nothing(serve, workspace, github):
-    pages = environment(CUSTOM, [{"name": "main", "type": "branch"}])  # GitHub's default: no tags
+@pytest.mark.parametrize(
+    ("pages", "says"),
+    [
+        (environment(CUSTOM, [{"name": "main", "type": "branch"}]), "no rule for tags"),  # GitHub's default
+        ({**PAGES_FOR_TAGS, "site": {**ACTIONS_SITE, "build_type": "legacy"}}, "built from a branch"),
+        ({**PAGES_FOR_TAGS, "site": None}, "GitHub Pages is not enabled"),
+    ],
+)
+def test_a_release_that_pages_would_refuse_publishes_nothing(serve, workspace, github, pages, says):
     status, output = publish(serve, workspace, github, "tag", HELPER_REF, PASSED, pages=pages)
-    assert status["build"] == "failure" and "scripts/setup-pages" in output
+    assert status["build"] == "failure" and set(status.values()) == {"failure", "skipped"}
+    assert "Not publishing" in output and says in output and "scripts/setup-pages" in output
 
 
 # --- a release failing at each job, re-run, and the next release -------------------------------
