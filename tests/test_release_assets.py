@@ -143,7 +143,8 @@ def test_the_site_puts_the_student_edition_beside_the_full_one(tmp_path):
 #: FAKE_FAIL=<subcommand> makes that `release` subcommand fail with HTTP 502 (`create` after
 #: creating the release with its first file only, as an interrupted upload leaves it).
 #: For the link check: FAKE_RUNS (the JSON of `run list`), FAKE_ARTIFACTS (the JSON of the run's
-#: artifacts) and FAKE_ARTIFACT_DIR (what `run download` copies). Every call is logged.
+#: artifacts) and FAKE_ARTIFACT_DIR (a folder per artifact, which `run download --name` copies).
+#: Every call is logged.
 FAKE_GH = f"""#!{sys.executable} -S
 import fnmatch, json, os, re, shutil, sys
 
@@ -255,17 +256,14 @@ elif args[:2] == ["release", "edit"]:
         os.remove(os.path.join(releases, args[2] + ".draft"))
 elif args[:2] == ["run", "list"]:
     print(os.environ.get("FAKE_RUNS", "[]"))
-elif args[:1] == ["api"] and args[1].endswith("/artifacts"):
+elif args[:1] == ["api"] and "/artifacts" in args[1]:
     print(os.environ.get("FAKE_ARTIFACTS", '{{"total_count": 0, "artifacts": []}}'))
 elif args[:2] == ["run", "download"]:
     failing("run-download")
-    source = os.environ.get("FAKE_ARTIFACT_DIR", "/nonexistent")
+    source = os.path.join(os.environ.get("FAKE_ARTIFACT_DIR", "/nonexistent"), option("--name"))
     if not os.path.isdir(source):
         fail("no valid artifacts found to download")
-    pattern = option("--pattern") or "*"
-    for name in os.listdir(source):
-        if fnmatch.fnmatch(name, pattern):
-            shutil.copytree(os.path.join(source, name), os.path.join(option("--dir"), name))
+    shutil.copytree(source, option("--dir"), dirs_exist_ok=True)
 else:
     fail(f"the fake gh does not know {{args}}")
 """
@@ -622,3 +620,89 @@ def test_the_site_keeps_every_release_under_its_own_path(tmp_path):
     student_listing = json.loads((site / "v0.0.9" / "student" / "versions.json").read_text())
     assert [e["url"] for e in student_listing] == [e["url"] + "student/" for e in listing]
     assert not (site / "v0.0.10" / "student").exists()
+
+
+# --- the weekly link check's site --------------------------------------------------------------
+
+
+def published_site(tmp_path, **env) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+    """linkcheck.yml's download step, scripts/published-site, against the fake GitHub; returns
+    its result and its outputs."""
+    output = tmp_path / "output"
+    output.write_text("")
+    result = subprocess.run(
+        [ROOT / "scripts/published-site", tmp_path / "site"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=fake_gh(
+            tmp_path, GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"), **env
+        ),
+    )
+    return result, dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+def artifacts(*entries: tuple[str, bool]) -> str:
+    return json.dumps(
+        {"total_count": len(entries), "artifacts": [{"name": n, "expired": e} for n, e in entries]}
+    )
+
+
+def test_the_link_check_skips_before_the_first_release(tmp_path):
+    result, outputs = published_site(tmp_path, FAKE_RUNS="[]")
+    assert result.returncode == 0, result.stderr
+    assert outputs == {"found": "false"}
+    assert "::notice::No release is published yet" in result.stdout
+    assert "Link check skipped: No release is published yet" in (tmp_path / "summary.md").read_text()
+    # nothing downloaded, nothing re-published
+    assert [c["args"][:2] for c in gh_calls(tmp_path)] == [["run", "list"]]
+
+
+def test_the_link_check_skips_once_the_site_artifact_expired(tmp_path):
+    result, outputs = published_site(
+        tmp_path,
+        FAKE_RUNS='[{"databaseId": 7}]',
+        FAKE_ARTIFACTS=artifacts(
+            ("colab-notebooks", True), ("github-pages-1", True), ("github-pages-2", True)
+        ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert outputs == {"found": "false"}
+    assert "::notice::The site artifact of Publish run 7 has expired" in result.stdout
+    assert "expired" in (tmp_path / "summary.md").read_text()
+    assert [c["args"][:2] for c in gh_calls(tmp_path)] == [
+        ["run", "list"],
+        ["api", gh_calls(tmp_path)[1]["args"][1]],
+    ]
+    assert not (tmp_path / "site").exists()
+
+
+def test_the_link_check_unpacks_the_last_attempts_site(tmp_path):
+    for attempt, page in ((1, "first attempt"), (2, "the site")):
+        folder = tmp_path / "artifacts" / f"github-pages-{attempt}"
+        folder.mkdir(parents=True)
+        (tmp_path / "page").mkdir(exist_ok=True)
+        (tmp_path / "page" / "index.html").write_text(page)
+        subprocess.run(["tar", "-cf", folder / "artifact.tar", "-C", tmp_path / "page", "."], check=True)
+    env = {
+        "FAKE_RUNS": '[{"databaseId": 7}]',
+        "FAKE_ARTIFACTS": artifacts(("github-pages-2", False), ("github-pages-1", False)),
+        "FAKE_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+    }
+    result, outputs = published_site(tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    assert outputs == {"found": "true"} and (tmp_path / "site" / "index.html").read_text() == "the site"
+    # a download that fails is a failure, not a skip
+    failed, outputs = published_site(tmp_path, FAKE_FAIL="run-download", **env)
+    assert failed.returncode != 0 and "HTTP 502" in failed.stderr and outputs == {}
+
+
+def test_the_link_check_workflow_checks_only_a_site_it_found():
+    import yaml
+
+    steps = yaml.safe_load((ROOT / ".github/workflows/linkcheck.yml").read_text())["jobs"]["links"]["steps"]
+    (fetch,) = [s for s in steps if "published-site" in s.get("run", "")]
+    assert fetch["run"] == "scripts/published-site site" and fetch["id"] == "site"
+    check = next(s for s in steps if "check_links.py" in s.get("run", ""))
+    assert check["if"] == "steps.site.outputs.found == 'true'"
+    assert steps.index(fetch) < steps.index(check)
