@@ -473,8 +473,9 @@ def colab_notebook(
     if trains:
         metadata["accelerator"] = "GPU"
         metadata["colab"]["gpuType"] = "T4"
-    order = chapters(root)
-    if docname in order and order.index(docname) < order.index(TEST_SET_OPENED_IN):
+    order = chapters(root)  # (a book without the evaluation chapter opens the test set nowhere)
+    opened = order.index(TEST_SET_OPENED_IN) if TEST_SET_OPENED_IN in order else len(order)
+    if docname in order and order.index(docname) < opened:
         metadata["dlbook"] = {"test_set_sealed": True}
     result = nbformat.v4.new_notebook(cells=[setup_cell(settings), *cells], metadata=metadata)
     for index, cell in enumerate(result.cells):

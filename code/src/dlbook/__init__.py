@@ -4,7 +4,7 @@ Importing this package does nothing but define functions: no downloads, no seedi
 plot-style changes. Import the modules a chapter needs::
 
     from dlbook import data, plots, metrics, models
-    from dlbook.claims import claim
+    from dlbook.claims import check
     from dlbook.glue import glue
 """
 

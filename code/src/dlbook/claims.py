@@ -1,16 +1,20 @@
 """Hold sentences about results to the run (used by every chapter that compares or judges).
 
 A number in the prose is glued; a sentence that *compares* or *judges* results ("more epochs
-help", "ReLU ends higher", an exercise solution's outcome) is checked with ``claim`` in a hidden
-cell next to it. When a changed result makes the sentence false, the chapter stops with an
-error that quotes the sentence, and the book build fails instead of printing it::
+help", "ReLU ends higher", an exercise solution's outcome, a caption) is written once, with its
+check: the chapter's code computes the condition, ::
 
-    claim(relu_acc > sigmoid_acc, "ReLU ends higher than the sigmoid after 5 epochs")
+    check("relu_beats_sigmoid", relu_acc > sigmoid_acc)
 
-That is in the book build and in the checks that run the chapters elsewhere (``DLBOOK_STRICT``
-set, as ``scripts/run_notebooks.py`` and the book's Sphinx extension do). A reader running a
-notebook, who may have changed the code for an exercise, gets a warning that says which
-sentence of the book their run differs from, and the notebook goes on.
+and the prose wraps the very words it guards, naming the condition::
+
+    {checked}`ReLU ends higher than the sigmoid after five epochs <relu_beats_sigmoid>`
+
+In the book build, a sentence whose condition is false (or missing, or not True/False) fails the
+build, quoting the sentence (the book's Sphinx extension, scripts/checked.py). The checks that
+run the chapters elsewhere (``DLBOOK_STRICT`` set, as ``scripts/run_notebooks.py`` does) stop on a
+false condition. A reader running a notebook, who may have changed the code for an exercise,
+gets a warning that names the condition, and the notebook goes on.
 """
 
 from __future__ import annotations
@@ -86,33 +90,6 @@ def check(name: str, condition) -> None:
             f'Your run differs from the book here: the sentence checked by "{name}" does not hold for '
             "your results. That is expected if you changed the code (an exercise, say) or run on "
             "other hardware; the numbers in bold are the book's."
-        ),
-        stacklevel=2,
-    )
-
-
-def claim(condition, sentence: str) -> None:
-    """Stop with a ``ClaimError`` quoting ``sentence`` unless ``condition`` is true (a
-    ``ClaimWarning`` instead, where the claims are not checked strictly: see ``strict``).
-
-    ``condition`` must be a real boolean (a comparison of measured values), not a number or an
-    array, so that a typo such as ``claim(acc, ...)`` cannot pass by being non-zero.
-    """
-    if not isinstance(sentence, str) or not sentence.strip():
-        raise ValueError(f"claim() needs the sentence it protects, as a non-empty string; got {sentence!r}.")
-    condition = _condition(condition, "claim")
-    if condition:
-        return
-    if strict():
-        raise ClaimError(
-            f'This run no longer supports the sentence: "{sentence}". '
-            "Reword the prose to match the result (or find out what changed in the code)."
-        )
-    warnings.warn(
-        ClaimWarning(
-            f'Your run differs from the book here: the text says "{sentence}", and your results do '
-            "not bear that out. That is expected if you changed the code (an exercise, say) or run "
-            "on other hardware; the numbers in bold are the book's."
         ),
         stacklevel=2,
     )
