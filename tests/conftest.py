@@ -115,6 +115,8 @@ EXACT = {
         "hidden_kernel_shape",
         "untrained_shape",
         "hand_tolerance",
+        "wide_params",
+        "wide_hidden_share",
     ],
     "book/training": [
         "n_params",
@@ -124,6 +126,8 @@ EXACT = {
         "last_128",
         "chance_loss",
         "steps_1000",
+        "n_train",
+        "sgd_default_lr",
     ],
     "book/improving-training": [
         "updates_ref",
@@ -147,7 +151,7 @@ EXACT = {
         "never_six_sensitivity",
         "ref_lr",
     ],
-    "book/predictions": ["final_lr", "pred_shape", "n_test", "true11"],
+    "book/predictions": ["final_lr", "pred_shape", "n_test", "true11", "shape_one", "shape_row", "shape_argmax"],
     "book/backends-and-speed": "all",  # read from the benchmark's results file
     "book/how-learning-works": [
         "final_lr",
