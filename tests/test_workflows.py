@@ -145,6 +145,68 @@ def test_least_privilege_and_no_pull_request_target():
                 assert workflow.name == "publish.yml", f"{workflow.name}:{name} may not write"
 
 
+def make_goals(command: str) -> list[list[str]]:
+    """The goals of each `make` a step's shell text runs (options and VAR=value left out)."""
+    return [
+        [word for word in match.group(1).split() if not word.startswith("-") and "=" not in word]
+        for match in re.finditer(r"(?<![\w/.-])make((?:[ \t]+[^\s;&|]+)*)", command)
+    ]
+
+
+def prints_the_pdf(goal: str, targets: dict[str, tuple[list[str], str]]) -> bool:
+    """Whether making ``goal`` makes the PDF: it is `pdf` or needs it, however indirectly."""
+    seen, todo = set(), [goal]
+    while todo:
+        target = todo.pop()
+        if target == "pdf":
+            return True
+        if target not in seen:
+            seen.add(target)
+            todo += [p for p in targets.get(target, ([], ""))[0] if p in targets]
+    return False
+
+
+def pdf_steps_without_a_browser(spec: dict, targets: dict) -> list[str]:
+    """Every step of a workflow that makes the PDF with no step running scripts/install-browser
+    before it in the same job (Chromium prints the PDF: scripts/book_pdf.py)."""
+    missing = []
+    for name, job in spec["jobs"].items():
+        browser = False
+        for number, step in enumerate(job.get("steps", []), start=1):
+            command = step.get("run", "")
+            if re.search(r"(?<![\w.-])scripts/install-browser\b", command):
+                browser = True
+            goals = [goal for goals in make_goals(command) for goal in goals]
+            if not browser and any(prints_the_pdf(goal, targets) for goal in goals):
+                missing.append(f"{name}: step {number} ({step.get('name', command)})")
+    return missing
+
+
+def test_every_job_that_prints_the_pdf_installs_the_browser_first():
+    targets = make_targets()
+    assert prints_the_pdf("test", targets) and not prints_the_pdf("book", targets)
+    fake = {
+        "jobs": {
+            "late": {"steps": [{"run": "make student pdf"}, {"run": "scripts/install-browser"}]},
+            "none": {"steps": [{"run": "make -j2 test"}]},
+            "ok": {"steps": [{"run": "scripts/install-browser"}, {"run": "make book\nmake pdf"}]},
+            "other": {"steps": [{"run": "make book"}, {"run": "echo make-pdf"}]},
+        }
+    }
+    assert pdf_steps_without_a_browser(fake, targets) == [
+        "late: step 1 (make student pdf)",
+        "none: step 1 (make -j2 test)",
+    ]
+    printing = [
+        w.name
+        for w in WORKFLOWS
+        if any(prints_the_pdf(g, targets) for line in run_lines(w) for gs in make_goals(line) for g in gs)
+    ]
+    assert "ci.yml" in printing, printing
+    missing = {w.name: pdf_steps_without_a_browser(yaml.safe_load(w.read_text()), targets) for w in WORKFLOWS}
+    assert not any(missing.values()), {name: steps for name, steps in missing.items() if steps}
+
+
 def requirement_pins(name: str) -> dict[str, str]:
     """package -> pinned version, from a requirements file (extras and markers dropped)."""
     pins = {}
