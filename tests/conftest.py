@@ -151,7 +151,15 @@ EXACT = {
         "never_six_sensitivity",
         "ref_lr",
     ],
-    "book/predictions": ["final_lr", "pred_shape", "n_test", "true11", "shape_one", "shape_row", "shape_argmax"],
+    "book/predictions": [
+        "final_lr",
+        "pred_shape",
+        "n_test",
+        "true11",
+        "shape_one",
+        "shape_row",
+        "shape_argmax",
+    ],
     "book/backends-and-speed": "all",  # read from the benchmark's results file
     "book/how-learning-works": [
         "final_lr",

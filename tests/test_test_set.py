@@ -36,14 +36,16 @@ CASES = [
     ("model.predict(x_eval[:5], verbose=0)", True),  # an alias of the test images
     ("model(x_test_prepared[:7])", True),
     ("keras.layers.Dense(3)(x_test_prepared[:4])", True),  # a layer called on test images
-    (
-        "models.train_dense_network(x_train_prepared[:200], y_train_onehot[:200], (x_test_prepared[:50], y_test_onehot[:50]), epochs=1)",
+    (  # a helper given the test images as its validation data
+        "models.train_dense_network(x_train_prepared[:200], y_train_onehot[:200],"
+        " (x_test_prepared[:50], y_test_onehot[:50]), epochs=1)",
         True,
-    ),  # noqa: E501
+    ),
     (
-        "model.fit(x_train_prepared[:200], y_train_onehot[:200], validation_data=(x_eval[:20], y_test_onehot[:20]), verbose=0)",
+        "model.fit(x_train_prepared[:200], y_train_onehot[:200],"
+        " validation_data=(x_eval[:20], y_test_onehot[:20]), verbose=0)",
         True,
-    ),  # noqa: E501
+    ),
     ("model.predict(x_test[:3].reshape(3, 784), verbose=0)", True),  # raw pixels, not scaled
     ("model.predict(x_val, verbose=0)", False),
     ("model.fit(x_train_prepared[:200], y_train_onehot[:200], epochs=1, verbose=0)", False),
