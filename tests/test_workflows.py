@@ -337,3 +337,16 @@ def test_gpu_legs_run_the_notebooks_of_a_book_build():
     assert download["with"]["path"].rstrip("/") == upload["with"]["path"].rstrip("/") == "_build/notebooks"
     names = [s.get("name", s.get("uses")) for s in legs["steps"]]
     assert names.index(download["uses"]) < names.index("Execute every chapter on the GPU")
+
+
+def test_every_workflow_takes_python_from_one_file():
+    """The Python version is typed once: .python-version (the build) and
+    .github/colab-python-version (Colab's), read by actions/setup-python's python-version-file."""
+    assert re.fullmatch(r"3\.\d+\n", (ROOT / ".python-version").read_text())
+    for workflow in WORKFLOWS:
+        for job in yaml.safe_load(workflow.read_text())["jobs"].values():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/setup-python@"):
+                    given = step.get("with", {})
+                    assert "python-version" not in given, f"{workflow.name}: a typed Python version"
+                    assert given["python-version-file"] in (".python-version", ".github/colab-python-version")
