@@ -107,6 +107,9 @@ EXACT = {
         "true_division_dtype",
         "floor_max",
         "floor_kept",
+        "test_flat_shape",
+        "three_labels_shape",
+        "first_layer_weights",
     ],
     "book/dense-network": [
         "n_params",
