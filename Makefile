@@ -22,7 +22,12 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
-book: install
+# MathJax on Node.js, which typesets the formulas when the book is built (scripts/page_weight.py)
+MATH := scripts/math/node_modules/.package-lock.json
+$(MATH): scripts/math/package-lock.json
+	cd scripts/math && npm ci --no-audit --no-fund --silent
+
+book: install $(MATH)
 	scripts/build-book
 
 # The student edition: the same book without the exercises' solutions (absent from its pages,
@@ -79,7 +84,7 @@ _build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code
 	# one cell; 200 s with one thread).
 	OMP_NUM_THREADS=1 NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(BIN)/python scripts/run-chapters $*
 
-# axe-core for the accessibility tests (tests/test_browser.py)
+# axe-core for the accessibility tests (tests/test_browser.py), Lighthouse for tests/test_lighthouse.py
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
