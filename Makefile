@@ -50,7 +50,7 @@ lint: install
 
 # Fast unit tests (under a minute): nothing that reads the build, drives a browser, builds a
 # book of its own or needs the JAX/PyTorch backends.
-unit: install
+unit: install $(MATH)
 	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
 
 # What the notebook runs below execute: every chapter's Colab notebook without its Markdown,

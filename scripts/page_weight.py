@@ -58,8 +58,10 @@ PACKS = {"fa-solid": "fas", "fas": "fas", "fa": "fas", "fa-regular": "far", "far
 ICON_ENTRY = re.compile(
     r'(?:"([a-z0-9-]+)"|\b([a-z0-9]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+","([^"]+)"\]'
 )
-# An <i> with Font Awesome classes and nothing inside: what the theme's templates write.
-ICON_TAG = re.compile(r'<i\s([^<>]*\bclass="[^"]*\bfa[a-z-]*\b[^"]*"[^<>]*)>\s*</i>')
+# An <i> or <span> with Font Awesome classes and nothing inside: what the theme's templates write.
+ICON_TAG = re.compile(
+    r'<(i|span)\s([^<>]*\bclass="(?:[^"]*\s)?fa[srb]?(?:-[a-z-]*)?(?:\s[^"]*)?"[^<>]*)>\s*</\1>'
+)
 ATTRIBUTE = re.compile(r'([^\s=]+)(?:="([^"]*)")?')
 FONTAWESOME_SCRIPT = re.compile(
     r'\s*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*></script>'
@@ -187,7 +189,7 @@ def _icon_codes(pack: str, name: str) -> list[str]:
 
 def inline_icons(page: str) -> str:
     """Every Font Awesome ``<i>`` of a page as inline SVG, and the page without the script."""
-    page = ICON_TAG.sub(lambda m: icon_svg(m.group(1)), page)
+    page = ICON_TAG.sub(lambda m: icon_svg(m.group(2)), page)
     return FONTAWESOME_SCRIPT.sub("", page)
 
 
@@ -438,7 +440,7 @@ RASTER = (".png", ".jpg", ".jpeg")
 FIRST_SCREEN_TEXT = 600
 # Keeps the proportions of every image whose width the page narrows (max-width: 100%): with a
 # height attribute alone, a figure on a phone was squeezed sideways only (image-aspect-ratio).
-IMAGE_CSS = "img[width][height]{height:auto}"
+IMAGE_CSS = ":where(img[width][height]){height:auto}"  # below any rule of the theme
 
 
 def webp_copy(png: Path) -> Path | None:
@@ -476,9 +478,21 @@ def right_size_images(page: str, path: Path) -> str:
 
         with Image.open(file) as image:
             natural = image.size
+        # myst-nb writes a figure's display size into its style ("width: 587px; height: 287px;"),
+        # which, once max-width narrows the figure on a phone, kept the height and squeezed it.
+        # The size becomes the attributes instead; the image keeps its proportions (IMAGE_CSS).
+        style = attrs.pop("style", "")
+        for name in ("width", "height"):
+            if found := re.search(rf"(?:^|;)\s*{name}:\s*(\d+)px\s*(?:;|$)", style):
+                attrs[name] = found.group(1)
+                style = style.replace(found.group(0).strip(";"), "")
+        if style.strip(" ;"):
+            attrs["style"] = style.strip(" ;") + ";"
         width, height = attrs.get("width"), attrs.get("height")
         if width and width.isdigit() and not (height and height.isdigit()):
             height = str(round(int(width) * natural[1] / natural[0]))
+        if height and height.isdigit() and not (width and width.isdigit()):
+            width = str(round(int(height) * natural[0] / natural[1]))
         if not (width and width.isdigit()):
             width, height = (str(size) for size in natural)
         attrs.update(width=width, height=height, decoding="async")
@@ -573,6 +587,10 @@ def _rewrite_pages(app, exception):
 
 
 def setup(app):
+    # Every page is written again when this module changes (Sphinx rewrites all pages when an
+    # "html" setting changes); the rewriting at the end of the build only sees written pages.
+    this = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    app.add_config_value("dlbook_page_weight", this, "html")
     app.connect("config-inited", _configure, priority=900)
     app.add_html_math_renderer(MATH_RENDERER, (_visit_math, None), (_visit_displaymath, None))
     app.connect("doctree-resolved", _typeset_page)

@@ -53,6 +53,8 @@ def test_a_page_loses_the_fontawesome_script_and_keeps_its_icons():
     assert "fontawesome.js" not in out and "<i class" not in out
     assert '<button aria-label="Search"><svg class="svg-inline--fa fa-magnifying-glass"' in out
     assert "<i>stays</i>" in out
+    menu = page_weight.inline_icons('<button title="Menu"><span class="fa-solid fa-bars"></span></button>')
+    assert menu.startswith('<button title="Menu"><svg class="svg-inline--fa fa-bars"')  # a <span> too
     assert page_weight.inline_icons(out) == out  # a page written earlier is left as it is
 
 
@@ -139,6 +141,16 @@ def test_figures_get_their_size_a_smaller_webp_and_lazy_loading_below_the_first_
     assert page_weight.right_size_images(out, tmp_path / "book" / "page.html") == out
 
 
+def test_a_size_in_the_style_becomes_the_attributes_so_a_narrow_screen_keeps_the_proportions(tmp_path):
+    plot_png(tmp_path / "c.png", size=(400, 200))
+    page = '<img alt="c" src="c.png" style="width: 200px; height: 100px;" width="400" height="200" />'
+    out = page_weight.right_size_images(page, tmp_path / "page.html")
+    assert "style=" not in out and 'width="200"' in out and 'height="100"' in out
+    page = '<img alt="c" src="c.png" style="border: 1px solid; height: 100px" />'
+    out = page_weight.right_size_images(page, tmp_path / "page.html")
+    assert 'style="border: 1px solid;"' in out and 'height="100"' in out and 'width="200"' in out
+
+
 def test_the_root_redirect_names_the_site_icon(tmp_path):
     (tmp_path / "book").mkdir()
     (tmp_path / "book" / "index.html").write_text("<html></html>")
@@ -164,7 +176,8 @@ def test_built_pages_carry_no_icon_library_no_mathjax_and_sized_images(name):
     if not path.exists():
         pytest.fail("build the book first (make book)")
     page = path.read_text()
-    assert "fontawesome.js" not in page and not re.search(r'<i class="[^"]*\bfa-', page)
+    assert "fontawesome.js" not in page
+    assert not re.search(r'<(i|span) class="(?:[^"]*\s)?fa[srb]?-', page)  # every icon drawn inline
     assert "mathjax" not in page.lower() or "mjx-container" in page  # typeset: no MathJax script
     assert not re.search(r"<script[^>]*mathjax", page, re.I)
     assert "searchindex.js" not in page
