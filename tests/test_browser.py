@@ -116,8 +116,13 @@ def test_page_loads_cleanly_and_passes_axe(page, base_url, path):
     assert not local, local
     external = [p for p in page.problems if p.startswith(("request failed", "HTTP"))]
     assert not external, f"the site requests something outside itself: {external}"
+    # Figures below the first screen load when they come near it (loading="lazy"): bring each
+    # into view as a reader scrolling down would, then check it arrived.
     broken = page.evaluate(
-        "[...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        "async () => { for (const i of document.images) if (i.loading === 'lazy' && i.checkVisibility()) "
+        "{ i.scrollIntoView(); await i.decode().catch(() => {}); } "
+        "return [...document.images].filter(i => (i.loading !== 'lazy' || i.checkVisibility()) "
+        "&& (!i.complete || i.naturalWidth === 0)).map(i => i.currentSrc || i.src) }"
     )
     assert not broken, broken
     no_alt = page.evaluate(
