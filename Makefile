@@ -23,7 +23,12 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
-book: install
+# MathJax on Node.js, which typesets the formulas when the book is built (scripts/page_weight.py)
+MATH := scripts/math/node_modules/.package-lock.json
+$(MATH): scripts/math/package-lock.json
+	cd scripts/math && npm ci --no-audit --no-fund --silent
+
+book: install $(MATH)
 	scripts/build-book
 
 # The student edition: the same book without the exercises' solutions (absent from its pages,
@@ -46,7 +51,7 @@ lint: install
 
 # Fast unit tests (under a minute): nothing that reads the build, drives a browser, builds a
 # book of its own or needs the JAX/PyTorch backends.
-unit: install
+unit: install $(MATH)
 	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
 
 # What the notebook runs below execute: every chapter's Colab notebook without its Markdown,
@@ -84,7 +89,7 @@ _build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code
 	# one cell; 200 s with one thread).
 	OMP_NUM_THREADS=1 NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(BIN)/python scripts/run-chapters $*
 
-# axe-core for the accessibility tests (tests/test_browser.py)
+# axe-core for the accessibility tests (tests/test_browser.py), Lighthouse for tests/test_lighthouse.py
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 

@@ -266,6 +266,7 @@ def _write_notebooks(app, exception):
 
 
 def setup(app):
+    app.setup_extension("page_weight")  # pages that load fast on a phone (scripts/page_weight.py)
     app.connect("config-inited", _configure, priority=100)
     # The theme adds its launch buttons at priority 501; adjust them right after.
     app.connect("html-page-context", _colab_button, priority=502)

@@ -1,0 +1,152 @@
+"""Every page of the table of contents, as a reader on a phone gets it: Lighthouse's mobile preset
+(a mid-range phone on slow 4G, simulated) on the built site served compressed, as GitHub Pages
+serves it.
+
+A page fails below performance 90, below 100 in accessibility, best practices or SEO, or above
+400 KiB transferred on load (Lighthouse's ``total-byte-weight``, in its KiB). Lighthouse simulates
+its timings from a trace, but a loaded machine still moves them: each page is measured three
+times and judged on the medians. On a host slower than Lighthouse expects (benchmark index under
+1000, as a busy 2-core machine is), the CPU slowdown is calibrated down from the preset's 4 so that
+the same phone is simulated (tests/browser/lighthouse-pages.mjs). The table of every page's
+figures, with the host's index and the slowdown used, is printed and kept in
+``_build/lighthouse/summary.md``, the reports in ``_build/lighthouse/``.
+
+Lighthouse (pinned in tests/browser/package.json) drives the system's Chromium (CHROME_PATH); it
+never downloads a browser.
+"""
+
+import functools
+import gzip
+import http.server
+import io
+import json
+import os
+import statistics
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import colab
+import pytest
+
+from .test_browser import chromium_path
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = Path(os.environ.get("DLBOOK_SITE", ROOT / "_build" / "html"))  # another build: set DLBOOK_SITE
+RUNNER = ROOT / "tests" / "browser" / "lighthouse-pages.mjs"
+REPORTS = Path(os.environ.get("DLBOOK_LIGHTHOUSE_REPORTS", ROOT / "_build" / "lighthouse"))
+PAGES = [f"{name}.html" for name in colab.toc_pages(ROOT)]
+RUNS = int(os.environ.get("DLBOOK_LIGHTHOUSE_RUNS", "3"))  # three unless told (a quick look: 1)
+# Lighthouse runs side by side, each in its own Chromium (two on CI's two cores).
+WORKERS = int(os.environ.get("DLBOOK_LIGHTHOUSE_WORKERS", "2"))
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+MINIMUM = {"performance": 90, "accessibility": 100, "best-practices": 100, "seo": 100}
+MAX_KIB = 400
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    """The site served as GitHub Pages serves it: text compressed, connections kept open (HTTP/1.1;
+    a connection per request would charge every file a handshake in Lighthouse's simulation)."""
+    if not (SITE / "index.html").exists():
+        pytest.fail(f"build the book first (make book): no {SITE / 'index.html'}")
+
+    class Compressing(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def send_head(self):
+            path = Path(self.translate_path(self.path))
+            text = path.suffix in (".html", ".js", ".css", ".json", ".svg", ".txt", ".xml")
+            if not (path.is_file() and text and "gzip" in self.headers.get("Accept-Encoding", "")):
+                return super().send_head()
+            body = gzip.compress(path.read_bytes(), 6)
+            self.send_response(200)
+            self.send_header("Content-Type", self.guess_type(str(path)))
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Compressing, directory=str(SITE))
+    )
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def lighthouse(urls: list[str]) -> list[dict]:
+    """Every run of Lighthouse on these pages, in one Chromium (tests/browser/lighthouse-pages.mjs)."""
+    if not (ROOT / "tests" / "browser" / "node_modules" / "lighthouse").is_dir():
+        pytest.fail("Lighthouse is missing: run `make tests/browser/node_modules/.package-lock.json`.")
+    run = subprocess.run(
+        ["node", str(RUNNER), str(RUNS), str(REPORTS), *urls], capture_output=True, text=True,
+        timeout=1200, env={**os.environ, "CHROME_PATH": chromium_path()}, cwd=RUNNER.parent,
+    )  # fmt: skip
+    if run.returncode != 0:
+        raise RuntimeError(f"Lighthouse failed:\n{run.stderr[-3000:]}")
+    return [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+
+
+def medians(runs: list[dict]) -> dict:
+    """A page's figures: each the median of its runs (the first run alone scores accessibility,
+    best practices and SEO, which do not vary)."""
+    figures = {
+        name: statistics.median(r["scores"][name] for r in runs if name in r["scores"]) for name in CATEGORIES
+    }
+    figures["kib"] = statistics.median(r["bytes"] for r in runs) / 1024
+    figures["lcp"] = statistics.median(r["lcp"] for r in runs) / 1000
+    figures["failing"] = sorted({audit for r in runs for audit in r["failing"]})
+    figures["benchmark"] = statistics.median(r["benchmarkIndex"] for r in runs)
+    figures["cpu"] = statistics.median(r["cpuSlowdown"] for r in runs)
+    return figures
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = [
+        "| page | performance | accessibility | best practices | SEO | on load | largest paint "
+        "| host index, CPU x |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for page, f in results.items():
+        lines.append(
+            f"| {Path(page).stem} | {f['performance']:.0f} | {f['accessibility']:.0f} | "
+            f"{f['best-practices']:.0f} | {f['seo']:.0f} | {f['kib']:,.0f} KiB | {f['lcp']:.1f} s | "
+            f"{f['benchmark']:.0f}, {f['cpu']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def lighthouse_results(site_url):
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    shares = [PAGES[i::WORKERS] for i in range(WORKERS)]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        runs = [
+            r
+            for share in pool.map(lambda pages: lighthouse([f"{site_url}/{p}" for p in pages]), shares)
+            for r in share
+        ]
+    results = {page: medians([r for r in runs if r["url"] == f"{site_url}/{page}"]) for page in PAGES}
+    summary = table(results)
+    load = os.getloadavg()[0]
+    note = f"Lighthouse {RUNS} runs a page, mobile preset, medians; load average {load:.1f} at the end"
+    (REPORTS / "summary.md").write_text(f"{note}\n\n{summary}\n")
+    print(f"\n{note}\n{summary}")
+    return results
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_is_fast_and_light_on_a_phone(lighthouse_results, page):
+    figures = lighthouse_results[page]
+    low = {name: figures[name] for name, least in MINIMUM.items() if figures[name] < least}
+    assert not low, f"{page}: {low} (audits short of full marks: {figures['failing']})"
+    assert figures["kib"] <= MAX_KIB, f"{page}: {figures['kib']:.0f} KiB on load, more than {MAX_KIB}"
