@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BUILD, PAGES
+
+from .conftest import BUILD, PAGES
 
 pytestmark = pytest.mark.book
 SITE = BUILD / "html"
