@@ -18,9 +18,7 @@ never downloads a browser.
 """
 
 import functools
-import gzip
 import http.server
-import io
 import json
 import os
 import statistics
@@ -32,7 +30,7 @@ from pathlib import Path
 import colab
 import pytest
 
-from .test_browser import chromium_path
+from .test_browser import Compressing, chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("DLBOOK_SITE", ROOT / "_build" / "html"))  # another build: set DLBOOK_SITE
@@ -57,25 +55,6 @@ def site_url():
     a connection per request would charge every file a handshake in Lighthouse's simulation)."""
     if not (SITE / "index.html").exists():
         pytest.fail(f"build the book first (make book): no {SITE / 'index.html'}")
-
-    class Compressing(http.server.SimpleHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, *args):
-            pass
-
-        def send_head(self):
-            path = Path(self.translate_path(self.path))
-            text = path.suffix in (".html", ".js", ".css", ".json", ".svg", ".txt", ".xml")
-            if not (path.is_file() and text and "gzip" in self.headers.get("Accept-Encoding", "")):
-                return super().send_head()
-            body = gzip.compress(path.read_bytes(), 6)
-            self.send_response(200)
-            self.send_header("Content-Type", self.guess_type(str(path)))
-            self.send_header("Content-Encoding", "gzip")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            return io.BytesIO(body)
 
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(Compressing, directory=str(SITE))
