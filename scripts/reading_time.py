@@ -49,12 +49,20 @@ class Count:
         return math.ceil(seconds / 60)
 
 
-def run_seconds(docname: str) -> float:
-    """How long the chapter's cells take to run on a CPU, from the benchmark (0 for a page it did not
-    time, such as the appendix, which only reads the benchmark's results)."""
-    from dlbook import measurements
+#: The benchmark's results (dlbook.measurements), read from the book's own sources.
+MEASUREMENTS = Path("code") / "src" / "dlbook" / "measurements.json"
 
-    return float(measurements.load()["build"]["plain_chapter_seconds"].get(docname, 0.0))
+
+def run_seconds(docname: str, root: Path) -> float:
+    """How long the chapter's cells take to run on a CPU, from the benchmark (0 for a page it did not
+    time, such as the appendix, which only reads the benchmark's results, and for a book without
+    the benchmark's file, such as the small books the tests build)."""
+    import json
+
+    path = root / MEASUREMENTS
+    if not path.exists():
+        return 0.0
+    return float(json.loads(path.read_text())["build"]["plain_chapter_seconds"].get(docname, 0.0))
 
 
 def count(text: str) -> Count:
@@ -72,15 +80,17 @@ def count(text: str) -> Count:
     return Count(len(words), code_lines)
 
 
-def count_file(path: Path, docname: str | None = None) -> Count:
-    """The chapter's count; with its ``docname`` (``book/training``), its measured running time too."""
+def count_file(path: Path, docname: str | None = None, root: Path | None = None) -> Count:
+    """The chapter's count; with its ``docname`` (``book/training``) and the book's ``root``, its
+    measured running time too."""
     counted = count(path.read_text(encoding="utf-8"))
-    return Count(counted.words, counted.code_lines, run_seconds(docname) if docname else 0.0)
+    seconds = run_seconds(docname, root) if docname and root else 0.0
+    return Count(counted.words, counted.code_lines, seconds)
 
 
 def chapter_minutes(root: Path, docnames: list[str]) -> dict[str, int]:
     """Each chapter's minutes, by document name (``book/training``)."""
-    return {name: count_file(root / f"{name}.md", name).minutes for name in docnames}
+    return {name: count_file(root / f"{name}.md", name, root).minutes for name in docnames}
 
 
 def facts(root: Path, docnames: list[str]) -> dict[str, str]:

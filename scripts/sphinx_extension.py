@@ -216,7 +216,7 @@ class ReadingTimesDirective(SphinxDirective):
         for docname in colab.chapters(root):
             path = root / f"{docname}.md"
             self.env.note_dependency(str(path))
-            counted = reading_time.count_file(path, docname)
+            counted = reading_time.count_file(path, docname, root)
             link = addnodes.pending_xref(
                 "", refdomain="std", reftype="doc", reftarget=f"/{docname}", refdoc=self.env.docname,
                 refexplicit=False, refwarn=True,
