@@ -200,6 +200,14 @@ def toc_parts(root: Path = ROOT) -> list[list[str]]:
     return [[toc["root"]]] + [[c["file"] for c in part["chapters"]] for part in toc.get("parts", [])]
 
 
+def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
+    """The number the site gives each chapter of a numbered part (``book/evaluation`` -> 7):
+    Jupyter Book numbers them on across parts (use_multitoc_numbering, its default)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    numbered = [c["file"] for part in toc.get("parts", []) if part.get("numbered") for c in part["chapters"]]
+    return {name: number for number, name in enumerate(numbered, start=1)}
+
+
 def toc_pages(root: Path = ROOT) -> list[str]:
     """Every page of the book in reading order."""
     return [name for part in toc_parts(root) for name in part]
@@ -327,14 +335,28 @@ def glued_values(build_dir: Path, docname: str) -> dict[str, str]:
 
 
 def to_plain_markdown(
-    text: str, settings: Settings, titles: dict[str, tuple[str, str]], values: dict[str, str]
+    text: str,
+    settings: Settings,
+    titles: dict[str, tuple[str, str]],
+    values: dict[str, str],
+    exercises: list[str] | None = None,
+    chapter: int | None = None,
 ) -> str:
     """Rewrite the MyST-only parts of a Markdown cell so that Colab shows it readably.
 
     ``values`` maps glue names to their ``text/plain`` form (:func:`glued_values`); each
     ``{glue:text}`` becomes the book's value, formatted as on the site (myst-nb's own
-    formatting) and in bold.
+    formatting) and in bold. ``exercises`` collects the labels of the chapter's exercises in
+    order across its cells, so that each is numbered as on the site ("Exercise 7.2", with the
+    chapter's ``chapter`` number) and its solution says which exercise it solves.
     """
+    exercises = [] if exercises is None else exercises
+
+    def exercise_name(label: str | None) -> str:
+        if label is None or label not in exercises:
+            raise ValueError(f"A solution to {label!r}, which is not an exercise above it in the chapter")
+        number = exercises.index(label) + 1
+        return f"Exercise {chapter}.{number}" if chapter else f"Exercise {number}"
 
     def glued(match: re.Match) -> str:
         name, spec = match.group(1), match.group(2) or ""
@@ -351,7 +373,9 @@ def to_plain_markdown(
         if name == "glue:figure":
             return f"> **Figure** (drawn by the code cell above): {body}\n"
         if name == "exercise":
-            return f"**Exercise.** {body}\n"
+            label = re.search(r"^:label:[ \t]*(\S+)", options, re.M)
+            exercises.append(label.group(1) if label else f"<unlabelled {len(exercises)}>")
+            return f"**{exercise_name(exercises[-1])}.** {body}\n"
         if name in ADMONITIONS:  # a box in the book: a quotation with its title in Colab
             title = argument.strip() or name.capitalize()
             quoted = "\n".join(f"> {line}".rstrip() for line in body.splitlines())
@@ -359,7 +383,8 @@ def to_plain_markdown(
         if name == "solution":
             if settings.student:
                 return ""
-            return f"<details><summary>Solution</summary>\n\n{body}\n\n</details>\n"
+            solved = exercise_name(argument.strip() or None)
+            return f"<details><summary>Solution to {solved}</summary>\n\n{body}\n\n</details>\n"
         raise ValueError(f"No plain-Markdown form for the directive {{{name}}}; add one in {__file__}.")
 
     def ref(match: re.Match) -> str:
@@ -435,14 +460,14 @@ def colab_notebook(
         titles = chapter_titles(root) if titles is None else titles
         values = glued_values(root / "_build" if build_dir is None else build_dir, docname)
     notebook = jupytext.read(root / f"{docname}.md")
-    cells = []
+    cells, exercises, chapter = [], [], chapter_numbers(root).get(docname)
     for cell in notebook.cells:
         if settings.student and is_solution_cell(cell):
             continue
         if cell.cell_type == "markdown":
             if not prose:
                 continue
-            cell.source = to_plain_markdown(cell.source, settings, titles, values)
+            cell.source = to_plain_markdown(cell.source, settings, titles, values, exercises, chapter)
             if not cell.source.strip():
                 continue
         elif cell.cell_type == "code":

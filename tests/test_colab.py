@@ -76,13 +76,31 @@ def test_plain_markdown_conversion():
     assert f"A [gradient]({glossary}#term-gradient), [learning rates]({glossary}#term-learning-rate)" in out
     assert f"and [relu]({glossary}#term-ReLU)." in out  # the glossary's spelling, as in Sphinx's anchor
     assert "> **Figure** (drawn by the code cell above): The caption." in out
-    assert "**Exercise.** Do it." in out
-    assert "<details><summary>Solution</summary>\n\nDone.\n\n</details>" in out
+    assert "**Exercise 1.** Do it." in out
+    assert "<details><summary>Solution to Exercise 1</summary>\n\nDone.\n\n</details>" in out
     assert "> **If you are new**\n>\n> Line one\n> line two.\n" in out
     student = colab.to_plain_markdown(
         text, colab.read_settings(ROOT, "student"), titles, {"test_acc": "0.9", "n": "1"}
     )
-    assert "Solution" not in student and "Done." not in student and "**Exercise.** Do it." in student
+    assert "Solution" not in student and "Done." not in student and "**Exercise 1.** Do it." in student
+
+
+def test_exercises_are_numbered_as_on_the_site_across_cells():
+    """ "Do Exercise 7.2" means the same exercise on the site, in Colab and in the student edition:
+    the converter numbers a chapter's exercises in order, across its Markdown cells, after the
+    chapter's number in the table of contents, and names the exercise a solution solves."""
+    numbers = colab.chapter_numbers(ROOT)
+    assert numbers["book/first-program"] == 1 and numbers["book/evaluation"] == 7
+    assert numbers["book/how-learning-works"] == 9  # numbered on across the second part
+    assert "book/glossary" not in numbers and "book/index" not in numbers
+    exercises = []
+    cells = ["```{exercise}\n:label: ex-a\n\nOne.\n```\n", "```{exercise}\n:label: ex-b\n\nTwo.\n```\n"]
+    cells.append("```{solution} ex-b\n:class: dropdown\n\nDone.\n```\n")
+    out = [colab.to_plain_markdown(c, SETTINGS, {}, {}, exercises, 7) for c in cells]
+    assert out[0].startswith("**Exercise 7.1.** One.") and out[1].startswith("**Exercise 7.2.** Two.")
+    assert "<summary>Solution to Exercise 7.2</summary>" in out[2]
+    with pytest.raises(ValueError, match="not an exercise above it"):
+        colab.to_plain_markdown("```{solution} ex-z\n\nDone.\n```\n", SETTINGS, {}, {}, exercises, 7)
 
 
 def test_a_checked_sentence_reads_as_a_sentence_with_the_books_values():

@@ -119,10 +119,14 @@ def test_the_student_edition_keeps_every_exercise(chapter):
     source = (ROOT / f"{chapter}.md").read_text()
     assert len(student) == source.count("```{exercise}")
     assert not any("Solution" in e for e in student)
-    notebook = nbformat.read(STUDENT / "notebooks" / f"{chapter}.ipynb", as_version=4)
-    text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
-    assert text.count("**Exercise.**") == source.count("```{exercise}")
-    assert "<summary>Solution</summary>" not in text
+    # "Exercise 7.2" names the same exercise on the site and in both editions' notebooks
+    on_site = [re.match(r"Exercise \d+(?:\.\d+)?", e).group(0) for e in full]
+    for edition in (FULL, STUDENT):
+        notebook = nbformat.read(edition / "notebooks" / f"{chapter}.ipynb", as_version=4)
+        text = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+        assert re.findall(r"^\*\*(Exercise \d+(?:\.\d+)?)\.\*\*", text, re.M) == on_site, edition
+        solved = re.findall(r"<summary>Solution to (Exercise [\d.]+)</summary>", text)
+        assert solved == ([] if edition == STUDENT else on_site), edition
 
 
 @pytest.mark.book
