@@ -1,5 +1,6 @@
 """The table of contents and the chapters in book/ agree, both ways."""
 
+import re
 from pathlib import Path
 
 import colab
@@ -29,3 +30,18 @@ def test_chapters_are_myst_notebooks_without_outputs():
         else:
             assert text.startswith("---\njupytext:"), f"{name}.md lacks the jupytext header"
             assert "format_name: myst" in text.split("---")[1]
+
+
+def test_every_code_cell_written_is_a_code_cell_read():
+    """A fence the Markdown parser does not see as one (a backtick in a directive's title: CommonMark
+    allows none in a backtick fence's info string) swallows the code cells after it into prose,
+    and the chapter silently loses them. Every ```{code-cell} line must come back as a code cell."""
+    import jupytext
+
+    for name in toc_files():
+        text = (ROOT / f"{name}.md").read_text()
+        written = len(re.findall(r"^```\{code-cell\}", text, re.M))
+        read = sum(c.cell_type == "code" for c in jupytext.reads(text, fmt="md:myst").cells)
+        assert read == written, f"{name}: {written} code cells written, {read} read"
+        fences = re.findall(r"^```+\{[\w:-]+\}[^\n]*`[^\n]*$", text, re.M)
+        assert not fences, f"{name}: a backtick in a directive's first line ends its fence early: {fences}"
