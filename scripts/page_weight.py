@@ -38,6 +38,7 @@ import functools
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -248,6 +249,97 @@ def drop_unused_css(page: str) -> str:
                 page,
             )
     return page
+
+
+# --- stylesheets: one request, not nine ----------------------------------------------------------
+
+# A stylesheet link of the head (the theme's, Sphinx's, the extensions', the book's).
+STYLESHEET = re.compile(r'[ \t]*<link\b(?=[^>]*\brel="stylesheet")[^>]*?\bhref="([^"]+)"[^>]*>\n?')
+# What bundle_stylesheets writes in their place; data-sources lists them, for the next build.
+BUNDLED = re.compile(
+    r'<link rel="stylesheet" href="[^"]*_static/(dlbook-styles-\w+\.css)" data-sources="([^"]*)" />'
+)
+CSS_IMPORT = re.compile(r"""@import\s+(?:url\(\s*)?["']([^"']+)["']\s*\)?\s*;""")
+CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)"'\s]*))\s*\)""")
+SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/")
+DOCUMENTATION_OPTIONS = re.compile(
+    r'<script src="([^"]*_static/documentation_options\.js)(?:\?[^"]*)?"></script>'
+)
+
+
+def bundle_stylesheets(page: str, path: Path, outdir: Path, bundles: dict[str, list[str]]) -> str:
+    """The head's stylesheets (nine to eleven: the theme's, which imports Sphinx's basic.css in
+    turn, the extensions' and the book's), which all hold up the first paint, as one file in
+    their order: on a phone's slow network each is a round trip of its own. The bundle is named
+    after the files it joins (several pages share one) and written by :func:`write_bundles`;
+    ``bundles`` collects them, from pages written earlier too. The small script the head runs at
+    once (``documentation_options.js``) is written into the page."""
+    end = page.find("</head>")
+    if end < 0:
+        return page
+    head, rest = page[:end], page[end:]
+    head = DOCUMENTATION_OPTIONS.sub(lambda m: _inline_script(path.parent / m.group(1)), head)
+    done = BUNDLED.search(head)
+    if done:
+        bundles[done.group(1)] = done.group(2).split()
+        return head + rest
+    hidden = [m.span() for m in re.finditer(r"<noscript>.*?</noscript>", head, re.S)]
+    links = [m for m in STYLESHEET.finditer(head) if not any(a <= m.start() < b for a, b in hidden)]
+    files = [(path.parent / m.group(1).split("?")[0]).resolve() for m in links]
+    static = (outdir / "_static").resolve()
+    if len(links) < 2 or any(
+        "://" in m.group(1) or static not in f.parents or not f.is_file()
+        for m, f in zip(links, files, strict=True)
+    ):
+        return head + rest  # nothing to join, or a stylesheet from elsewhere: left as the theme wrote it
+    sources = [f.relative_to(static).as_posix() for f in files]
+    name = f"dlbook-styles-{hashlib.sha256(' '.join(sources).encode()).hexdigest()[:10]}.css"
+    bundles[name] = sources
+    href = os.path.relpath(static / name, path.parent.resolve()).replace(os.sep, "/")
+    tag = f'<link rel="stylesheet" href="{href}" data-sources="{" ".join(sources)}" />\n'
+    for match in reversed(links[1:]):
+        head = head[: match.start()] + head[match.end() :]
+    return head[: links[0].start()] + tag + head[links[0].end() :] + rest
+
+
+def _inline_script(path: Path) -> str:
+    return f"<script>{path.read_text(encoding='utf-8').strip()}</script>"
+
+
+def bundled_css(static: Path, sources: list[str]) -> str:
+    """The stylesheets joined: each ``@import`` replaced by the file it names, each ``url()`` made
+    relative to ``_static/`` (where the bundle lives), source-map comments left out."""
+
+    def read(path: Path) -> str:
+        text = CSS_IMPORT.sub(
+            lambda m: read((path.parent / m.group(1)).resolve()), path.read_text(encoding="utf-8")
+        )
+
+        def url(match: re.Match) -> str:
+            target = next(g for g in match.groups() if g is not None)
+            if not target or re.match(r"(?:[a-z]+:|/|#)", target):
+                return match.group(0)
+            file, suffix = re.match(r"([^?#]*)(.*)", target).groups()
+            moved = os.path.relpath((path.parent / file).resolve(), static).replace(os.sep, "/")
+            return f'url("{moved}{suffix}")'
+
+        return SOURCE_MAP.sub("", CSS_URL.sub(url, text))
+
+    static = static.resolve()
+    return "".join(f"/* {source} */\n{read(static / source).strip()}\n" for source in sources)
+
+
+def write_bundles(static: Path, bundles: dict[str, list[str]]) -> None:
+    """Every page's bundle, joined again from the stylesheets this build copied (so a changed
+    theme or book stylesheet reaches pages that were not written again)."""
+    for name, sources in bundles.items():
+        missing = [s for s in sources if not (static / s).is_file()]
+        if missing:
+            raise FileNotFoundError(f"{name} joins {missing}, which this build did not write to {static}")
+        text = bundled_css(static, sources)
+        target = static / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 # --- the draw-a-digit block: its network loads when the reader starts ------------------------------
@@ -571,6 +663,7 @@ def _rewrite_pages(app, exception):
         return
     outdir = Path(app.outdir)
     search_as_you_type = (app.config.html_theme_options or {}).get("search_as_you_type", False)
+    bundles: dict[str, list[str]] = {}
     for path in outdir.rglob("*.html"):
         if path.parent.name == "_static" or "_static" in path.relative_to(outdir).parts:
             continue
@@ -580,9 +673,11 @@ def _rewrite_pages(app, exception):
             if not search_as_you_type:
                 new = drop_search_scripts(new)
             new = drop_unused_css(defer_head_scripts(new))
+        new = bundle_stylesheets(new, path, outdir, bundles)
         if new != page:
             path.write_text(new, encoding="utf-8")
     subset_icon_fonts(outdir / "_static")
+    write_bundles(outdir / "_static", bundles)  # after the icon fonts' rules are cut
     write_redirect(app)
 
 

@@ -166,6 +166,74 @@ def test_the_root_redirect_names_the_site_icon(tmp_path):
     assert "<title>A &lt;book&gt;</title>" in page and '<html lang="en">' in page
 
 
+# --- stylesheets ----------------------------------------------------------------------------------
+
+
+def test_the_heads_stylesheets_become_one_file_in_their_order_with_their_urls_rebased(tmp_path):
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (tmp_path / "book").mkdir()
+    (static / "basic.css").write_text("p{margin:0}\n")
+    (static / "styles" / "theme.css").write_text('@import "../basic.css";\n')
+    (static / "styles" / "pst.css").write_text(
+        '@font-face{src:url(../vendor/fa.woff) format("woff")}'
+        ".a{background:url(\"data:image/svg+xml;x='1'\")}"
+        ".b{background:url('icons/x.svg?v=2#i')}\n/*# sourceMappingURL=pst.css.map*/"
+    )
+    (static / "book.css").write_text(".c{color:red}")
+    (static / "documentation_options.js").write_text("const DOCUMENTATION_OPTIONS = {};\n")
+    page = (
+        '<html><head>\n<noscript><link rel="stylesheet" href="../_static/noscript.css" /></noscript>\n'
+        '  <link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />\n'
+        '<link href="../_static/styles/pst.css?digest=1" rel="stylesheet" />\n'
+        '    <link rel="stylesheet" type="text/css" href="../_static/book.css?v=3" />\n'
+        '<script src="../_static/documentation_options.js?v=1"></script>\n'
+        '</head><body><link rel="stylesheet" href="../_static/late.css" /></body></html>'
+    )
+    bundles = {}
+    out = page_weight.bundle_stylesheets(page, tmp_path / "book" / "a.html", tmp_path, bundles)
+    ((name, sources),) = bundles.items()
+    assert sources == ["styles/theme.css", "styles/pst.css", "book.css"]
+    links = re.findall(r"<link [^>]*>", out)
+    assert (
+        links[1] == f'<link rel="stylesheet" href="../_static/{name}" data-sources="{" ".join(sources)}" />'
+    )
+    assert "noscript.css" in links[0] and "late.css" in links[2] and len(links) == 3  # left as they were
+    assert (
+        "<script>const DOCUMENTATION_OPTIONS = {};</script>" in out and "documentation_options.js" not in out
+    )
+    page_weight.write_bundles(static, bundles)
+    css = (static / name).read_text()
+    assert css.index("p{margin:0}") < css.index("@font-face") < css.index(".c{color:red}")  # the cascade kept
+    assert 'url("vendor/fa.woff")' in css and 'url("styles/icons/x.svg?v=2#i")' in css
+    assert (
+        "url(\"data:image/svg+xml;x='1'\")" in css and "sourceMappingURL" not in css and "@import" not in css
+    )
+    # a page written by an earlier build is left alone, and its bundle is joined again
+    again = {}
+    assert page_weight.bundle_stylesheets(out, tmp_path / "book" / "a.html", tmp_path, again) == out
+    assert again == bundles
+    (static / "book.css").write_text(".c{color:blue}")
+    page_weight.write_bundles(static, again)
+    assert ".c{color:blue}" in (static / name).read_text()
+    (static / "book.css").unlink()
+    with pytest.raises(FileNotFoundError, match="book.css"):
+        page_weight.write_bundles(static, again)
+
+
+def test_a_stylesheet_from_elsewhere_leaves_the_head_as_the_theme_wrote_it(tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "a.css").write_text("a{}")
+    page = (
+        '<head><link rel="stylesheet" href="_static/a.css" />'
+        '<link rel="stylesheet" href="https://cdn.example.org/b.css" /></head>'
+    )
+    bundles = {}
+    assert (
+        page_weight.bundle_stylesheets(page, tmp_path / "p.html", tmp_path, bundles) == page and not bundles
+    )
+
+
 # --- the built site -------------------------------------------------------------------------------
 
 
@@ -180,6 +248,18 @@ def test_built_pages_carry_no_icon_library_no_mathjax_and_sized_images(name):
     assert not re.search(r'<(i|span) class="(?:[^"]*\s)?fa[srb]?-', page)  # every icon drawn inline
     assert not re.search(r"<script[^>]*mathjax", page, re.I)
     assert "searchindex.js" not in page
+    # one stylesheet holds up the first paint, not nine, and it is there
+    links = re.findall(r'<link rel="stylesheet" href="\.\./_static/(dlbook-styles-\w+\.css)"', page)
+    assert len(links) == 1 and (SITE / "_static" / links[0]).stat().st_size > 100_000, links
+    head = page[: page.index("</head>")]
+    assert (
+        len(
+            re.findall(
+                r'<link\b[^>]*rel="stylesheet"', re.sub(r"<noscript>.*?</noscript>", "", head, flags=re.S)
+            )
+        )
+        == 1
+    )
     for tag in re.findall(r"<img\s[^>]*>", page):
         assert re.search(r'\bwidth="\d+"', tag) and re.search(r'\bheight="\d+"', tag), tag
         assert 'decoding="async"' in tag, tag
