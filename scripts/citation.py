@@ -60,6 +60,8 @@ def facts(root: Path = ROOT) -> dict[str, str]:
     return {
         "site_url": cff["url"],
         "repository": cff["repository-code"],
+        # the README's setup instructions, as a Markdown link (tensors: offline MNIST)
+        "readme_link": f"[README]({cff['repository-code'].rstrip('/')}#readme)",
         "version": str(cff["version"]),
         "release_tag": f"v{cff['version']}",
         "release_url": release_url(cff),

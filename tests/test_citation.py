@@ -176,3 +176,16 @@ def test_figures_are_numbered_with_stable_anchors():
     number = first_part.index("book/training") + 1  # chapters are numbered in reading order
     assert figure is not None and f"Fig. {number}.1" in figure.get_text()
     assert html.find(id="ch-training") is not None  # the label readers and instructors link to
+
+
+def test_no_page_types_the_books_own_addresses():
+    """The repository and the site live in CITATION.cff; pages name them through substitutions
+    (``{{ repository }}``, ``{{ readme_link }}``, ``{{ site_url }}``), which the Colab converter
+    resolves too, so a moved repository changes one file."""
+    cff = citation.load()
+    assert citation.facts()["readme_link"] == f"[README]({cff['repository-code'].rstrip('/')}#readme)"
+    addresses = {cff["repository-code"].rstrip("/"), cff["url"].rstrip("/")}
+    for page in sorted((ROOT / "book").glob("*.md")):
+        text = page.read_text()
+        typed = [a for a in addresses if a in text]
+        assert not typed, f"{page.name} types {typed}: use the substitution"
