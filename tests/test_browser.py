@@ -9,12 +9,11 @@ import functools
 import gzip
 import http.server
 import io
-import os
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
+import book_pdf
 import colab
 import pytest
 from playwright import sync_api as playwright  # a plain import: without playwright this fails, never skips
@@ -40,10 +39,11 @@ SETTINGS = colab.read_settings(ROOT, "full")
 
 
 def chromium_path() -> str:
-    for candidate in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if candidate and (found := shutil.which(candidate)):
-            return found
-    pytest.fail("No Chromium found: install Debian's chromium (scripts/ci does) or set CHROMIUM.")
+    """The browser the PDF is printed with (scripts/book_pdf.py looks for it, in one place)."""
+    try:
+        return book_pdf.chromium_path()
+    except SystemExit as missing:
+        pytest.fail(str(missing))
 
 
 class Compressing(http.server.SimpleHTTPRequestHandler):
