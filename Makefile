@@ -25,7 +25,10 @@ $(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.tom
 
 # MathJax on Node.js, which typesets the formulas when the book is built (scripts/page_weight.py)
 MATH := scripts/math/node_modules/.package-lock.json
+# Node.js and npm, asked for by name before npm is first called
+node-needed = @command -v npm >/dev/null 2>&1 || { echo "Node.js 18 or newer with npm is needed ($(1)): install it (Debian or Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node), then run make again." >&2; exit 1; }
 $(MATH): scripts/math/package-lock.json
+	$(call node-needed,MathJax typesets the formulas when the book is built)
 	cd scripts/math && npm ci --no-audit --no-fund --silent
 
 book: install $(MATH)
@@ -91,6 +94,7 @@ _build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code
 
 # axe-core for the accessibility tests (tests/test_browser.py), Lighthouse for tests/test_lighthouse.py
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	$(call node-needed,axe-core and Lighthouse run the browser tests)
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 
 # Everything: lint, the book, the student edition, the PDF, the notebook runs, the tests. The tests
