@@ -41,10 +41,12 @@ import dataclasses
 import functools
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import checked  # scripts/checked.py: the {checked} role
@@ -263,7 +265,9 @@ print(f"dlbook {{dlbook.__version__}} is ready.")"""
 # --- MyST to plain Markdown ------------------------------------------------------------------
 
 _LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
-GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`([^`:]+)(?::([^`]*))?`")
+#: A glued value in the prose: the name, or ``path::name`` for a value another chapter glued (as
+#: myst-nb reads it: the path relative to this chapter, with its suffix), then the format.
+GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`((?:[^`:]+::)?[^`:]+)(?::([^`]*))?`")
 _REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
 _TERM_ROLE = re.compile(r"\{term\}`(?:([^`<]*?)\s*<([^`<>]+)>|([^`<>]+))`")
 _SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -334,6 +338,20 @@ def glued_values(build_dir: Path, docname: str) -> dict[str, str]:
     }
 
 
+def other_chapter(docname: str, path: str, root: Path = ROOT) -> str:
+    """The chapter a ``{glue:text}`path::name``` in ``docname`` pastes from. myst-nb reads
+    ``path`` as Sphinx reads a file name: relative to the chapter (from the book's root if it
+    starts with ``/``), with its suffix, ``first-program.ipynb`` or ``first-program.md``."""
+    base = "" if path.startswith("/") else posixpath.dirname(docname)
+    other, suffix = posixpath.splitext(posixpath.normpath(posixpath.join(base, path.lstrip("/"))))
+    if suffix not in (".ipynb", ".md") or not (root / f"{other}.md").is_file():
+        raise ValueError(
+            f"{{glue:text}} from {path!r} in {docname}: no such chapter; name it relative to "
+            f"{docname}.md, with its suffix (e.g. first-program.ipynb::first_val_acc:.1%)"
+        )
+    return other
+
+
 def to_plain_markdown(
     text: str,
     settings: Settings,
@@ -341,14 +359,17 @@ def to_plain_markdown(
     values: dict[str, str],
     exercises: list[str] | None = None,
     chapter: int | None = None,
+    other_values: Callable[[str], dict[str, str]] | None = None,
 ) -> str:
     """Rewrite the MyST-only parts of a Markdown cell so that Colab shows it readably.
 
     ``values`` maps glue names to their ``text/plain`` form (:func:`glued_values`); each
     ``{glue:text}`` becomes the book's value, formatted as on the site (myst-nb's own
-    formatting) and in bold. ``exercises`` collects the labels of the chapter's exercises in
-    order across its cells, so that each is numbered as on the site ("Exercise 7.2", with the
-    chapter's ``chapter`` number) and its solution says which exercise it solves.
+    formatting) and in bold; a value another chapter glued, ``{glue:text}`path::name```, comes
+    from ``other_values(path)``, the same mapping for that chapter. ``exercises`` collects the
+    labels of the chapter's exercises in order across its cells, so that each is numbered as on
+    the site ("Exercise 7.2", with the chapter's ``chapter`` number) and its solution says which
+    exercise it solves.
     """
     exercises = [] if exercises is None else exercises
 
@@ -359,12 +380,13 @@ def to_plain_markdown(
         return f"Exercise {chapter}.{number}" if chapter else f"Exercise {number}"
 
     def glued(match: re.Match) -> str:
-        name, spec = match.group(1), match.group(2) or ""
-        if name not in values:
-            raise ValueError(f"{{glue:text}} {name!r}: the book build glued no value of that name")
-        text = format_plain_text(values[name], spec)
+        path, _, name = match.group(1).rpartition("::")  # a path: another chapter's value
+        known = values if not path else other_values(path) if other_values else {}
+        if name not in known:
+            raise ValueError(f"{{glue:text}} {match.group(1)!r}: the book build glued no value of that name")
+        text = format_plain_text(known[name], match.group(2) or "")
         return (
-            f"**{text}**" if _is_number(values[name]) else text
+            f"**{text}**" if _is_number(known[name]) else text
         )  # a word chosen by the result reads as prose
 
     def directive(match: re.Match) -> str:
@@ -458,7 +480,12 @@ def colab_notebook(
     With ``prose=False``, its code cells alone (:func:`code_notebook`)."""
     if prose:
         titles = chapter_titles(root) if titles is None else titles
-        values = glued_values(root / "_build" if build_dir is None else build_dir, docname)
+        build_dir = root / "_build" if build_dir is None else build_dir
+        values = glued_values(build_dir, docname)
+
+        def other_values(path: str) -> dict[str, str]:
+            return glued_values(build_dir, other_chapter(docname, path, root))
+
     notebook = jupytext.read(root / f"{docname}.md")
     cells, exercises, chapter = [], [], chapter_numbers(root).get(docname)
     for cell in notebook.cells:
@@ -467,7 +494,9 @@ def colab_notebook(
         if cell.cell_type == "markdown":
             if not prose:
                 continue
-            cell.source = to_plain_markdown(cell.source, settings, titles, values, exercises, chapter)
+            cell.source = to_plain_markdown(
+                cell.source, settings, titles, values, exercises, chapter, other_values
+            )
             if not cell.source.strip():
                 continue
         elif cell.cell_type == "code":

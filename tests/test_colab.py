@@ -128,6 +128,39 @@ def test_a_value_the_book_did_not_glue_is_refused():
         colab.to_plain_markdown("{glue:text}`nowhere:.1f`", SETTINGS, {}, {"elsewhere": "1"})
 
 
+def test_a_value_another_chapter_glued_is_that_chapters_value(tmp_path):
+    """``{glue:text}`first-program.ipynb::name:spec``` pastes a value another chapter glued, its
+    path relative to the chapter, as myst-nb reads it; Colab shows the same value, formatted the
+    same way. An unknown chapter or name is refused."""
+    (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "first-program.md").write_text("")
+    executed = tmp_path / "_build" / "jupyter_execute" / "book"
+    executed.mkdir(parents=True)
+    (executed / "first-program.ipynb").write_text("{}")
+    glue = {"first_val_acc": {"data": {"text/plain": "0.6635000109672546"}}}
+    (executed / "first-program.glue.json").write_text(json.dumps(glue))
+
+    def other(path):
+        chapter = colab.other_chapter("book/convolutional", path, tmp_path)
+        return colab.glued_values(tmp_path / "_build", chapter)
+
+    text = "First {glue:text}`first-program.ipynb::first_val_acc:.1%`, here {glue:text}`acc:.2%`."
+    out = colab.to_plain_markdown(text, SETTINGS, {}, {"acc": "0.9864"}, other_values=other)
+    assert out == "First **66.4%**, here **98.64%**."
+    assert (
+        colab.other_chapter("book/convolutional", "/book/first-program.md", tmp_path) == "book/first-program"
+    )
+    with pytest.raises(ValueError, match="glued no value of that name"):
+        colab.to_plain_markdown(
+            "{glue:text}`first-program.ipynb::acc:.1%`", SETTINGS, {}, {}, other_values=other
+        )
+    for path in ["nowhere.ipynb", "first-program", "book/first-program.ipynb"]:  # no such chapter
+        with pytest.raises(ValueError, match="no such chapter"):
+            colab.to_plain_markdown(
+                f"{{glue:text}}`{path}::first_val_acc:.1%`", SETTINGS, {}, {}, other_values=other
+            )
+
+
 def test_leftover_myst_is_found():
     dirty = ["{glue:text}`x`", "```{note}\nx\n```", "(sec-a)=", ":label: ex-1", "::: {grid}", "{abbr}`A`"]
     for text in dirty:
@@ -323,11 +356,12 @@ def test_the_text_holds_the_books_numbers_not_placeholders(chapter, book_values)
     source = (ROOT / f"{chapter}.md").read_text()
     html = BeautifulSoup((BUILD / "html" / f"{chapter}.html").read_text(), "html.parser")
     on_site = [span.get_text() for span in html.select("span.pasted-text")]
-    roles = re.findall(r"\{glue:text\}`([^`:]+)", source)
+    roles = re.findall(r"\{glue:text\}`((?:[^`:]+::)?[^`:]+)", source)  # path::name: another chapter's
     assert len(on_site) == len(roles)
     text = text.replace("'", "’")  # the site's typographic quotes
-    values = book_values(chapter)
-    for name, shown in zip(roles, on_site, strict=True):  # numbers in bold, words and versions not
+    for role, shown in zip(roles, on_site, strict=True):  # numbers in bold, words and versions not
+        path, _, name = role.rpartition("::")
+        values = book_values(colab.other_chapter(chapter, path) if path else chapter)
         number = isinstance(values[name], (int, float)) and not isinstance(values[name], bool)
         assert (f"**{shown}**" if number else shown) in text, shown
     for name in set(roles):
