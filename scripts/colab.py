@@ -347,7 +347,7 @@ def other_chapter(docname: str, path: str, root: Path = ROOT) -> str:
     if suffix not in (".ipynb", ".md") or not (root / f"{other}.md").is_file():
         raise ValueError(
             f"{{glue:text}} from {path!r} in {docname}: no such chapter; name it relative to "
-            f"{docname}.md, with its suffix (e.g. first-program.ipynb::first_val_acc:.1%)"
+            f"{docname}.md, with its suffix (e.g. first-program.md::first_val_acc:.1%)"
         )
     return other
 
