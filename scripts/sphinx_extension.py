@@ -265,6 +265,27 @@ def _write_notebooks(app, exception):
             (Path(app.outdir) / release_assets.VERSIONS_JSON).write_text(json.dumps(listing, indent=1) + "\n")
 
 
+def pasted_from(docname: str, source: str, root: Path) -> set[str]:
+    """The chapters whose values a page pastes (``{glue:text}`other.md::name:spec```)."""
+    return {
+        colab.other_chapter(docname, match.group(1).split("::")[0], root)
+        for match in colab.GLUE_ROLE.finditer(source)
+        if "::" in match.group(1)
+    }
+
+
+def _pasting_pages(app, env, added, changed, removed):
+    """A page that pastes values from another chapter is read again whenever that chapter is
+    (re-executed or edited), so a local rebuild never shows the other chapter's old numbers."""
+    root, renewed = Path(app.srcdir), added | changed
+    outdated = []
+    for docname in env.found_docs - renewed:
+        path = Path(env.doc2path(docname))
+        if path.suffix == ".md" and pasted_from(docname, path.read_text(encoding="utf-8"), root) & renewed:
+            outdated.append(docname)
+    return outdated
+
+
 def setup(app):
     app.setup_extension("page_weight")  # pages that load fast on a phone (scripts/page_weight.py)
     app.connect("config-inited", _configure, priority=100)
@@ -275,6 +296,7 @@ def setup(app):
     # which a copy of the list made earlier would lose.
     app.connect("html-page-context", _drop_thebe, priority=999)
     app.connect("builder-inited", _single_page_handlers)
+    app.connect("env-get-outdated", _pasting_pages)
     app.connect("build-finished", _write_notebooks)
     app.add_directive("citation", CitationDirective)
     app.add_directive("reading-times", ReadingTimesDirective)

@@ -1,0 +1,37 @@
+"""scripts/sphinx_extension.py: a page that pastes another chapter's values is rebuilt with it."""
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import sphinx_extension
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_page_that_pastes_from_a_chapter_is_read_again_when_that_chapter_is(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ("first", "second", "third"):
+        (book / f"{name}.md").write_text(f"# {name}\n")
+    (book / "third.md").write_text(
+        "A {glue:text}`first.md::acc:.1%` and {glue:text}`/book/second.ipynb::n:,d`,"
+        " and {glue:text}`own:.1%`.\n"
+    )
+    assert sphinx_extension.pasted_from("book/third", (book / "third.md").read_text(), tmp_path) == {
+        "book/first",
+        "book/second",
+    }
+    env = SimpleNamespace(
+        found_docs={"book/first", "book/second", "book/third"}, doc2path=lambda d: tmp_path / f"{d}.md"
+    )
+    app = SimpleNamespace(srcdir=str(tmp_path))
+    assert sphinx_extension._pasting_pages(app, env, set(), {"book/first"}, set()) == ["book/third"]
+    assert sphinx_extension._pasting_pages(app, env, set(), {"book/third"}, set()) == []  # read anyway
+    assert sphinx_extension._pasting_pages(app, env, set(), set(), set()) == []
+
+
+def test_the_books_pastes_name_real_chapters():
+    for page in sorted((ROOT / "book").glob("*.md")):
+        docname = f"book/{page.stem}"
+        for other in sphinx_extension.pasted_from(docname, page.read_text(), ROOT):
+            assert (ROOT / f"{other}.md").is_file() and other != docname
