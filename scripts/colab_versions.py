@@ -17,19 +17,40 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND_INFO = "https://raw.githubusercontent.com/googlecolab/backend-info/main/"
-PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 
 
 def normalize(name: str) -> str:
     """A distribution name as pip compares them (PEP 503): case and -_. do not matter."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 def pins(text: str) -> dict[str, str]:
-    """normalized name -> version of every ``name==version`` line."""
-    return {normalize(m.group(1)): m.group(2) for line in text.splitlines() if (m := PIN.match(line))}
+    """normalized name -> version of every requirement pinned with ``==`` in a requirements file
+    or ``pip freeze`` output, read by ``packaging`` as pip reads it: comments, options (``-r``,
+    ``--index-url``) and unpinned requirements are passed over; a line that is none of these is an
+    error. A package pinned twice, under different markers, must be one release."""
+    found: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = re.sub(r"(^|\s)#.*", "", raw).strip()
+        if not line or line.startswith("-"):
+            continue
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement as error:
+            raise ValueError(f"line {number} is not a requirement: {raw!r} ({error})") from None
+        pinned = [spec.version for spec in requirement.specifier if spec.operator == "=="]
+        if not pinned:
+            continue
+        name = normalize(requirement.name)  # under two markers: one release (torch 2.13.0 and 2.13.0+cpu)
+        if Version(found.setdefault(name, pinned[0])).public != Version(pinned[0]).public:
+            raise ValueError(f"line {number}: {name} pinned to {pinned[0]} and to {found[name]}")
+    return found
 
 
 def colab_python(os_info: str) -> str:

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import colab_versions
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "colab_versions.py"
@@ -46,3 +47,11 @@ def test_an_upgrade_a_removal_and_a_new_python_are_named(tmp_path):
 def test_names_compare_as_pip_compares_them():
     assert colab_versions.normalize("Jupyter_Client") == colab_versions.normalize("jupyter-client")
     assert colab_versions.pins("scikit-learn==1.6.1  # note\nfoo>=1\n") == {"scikit-learn": "1.6.1"}
+    text = "-r other.txt\nTorch==2.13.0+cpu ; os_name == 'posix'\ntorch==2.13.0 ; os_name != 'posix'\n"
+    assert colab_versions.pins(text) == {"torch": "2.13.0+cpu"}  # one release under two markers
+    assert colab_versions.pins("keras[jax]==3.15.1\njax-cuda12-plugin @ https://x.org/a.whl\n") == {
+        "keras": "3.15.1"
+    }
+    for bad in ("torch==2.13.0 ; a\ntorch==2.12.0 ; b\n", "pip install numpy\n"):
+        with pytest.raises(ValueError, match="line"):
+            colab_versions.pins(bad)

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import colab_versions
 import pytest
 import yaml
 
@@ -209,12 +210,7 @@ def test_every_job_that_prints_the_pdf_installs_the_browser_first():
 
 def requirement_pins(name: str) -> dict[str, str]:
     """package -> pinned version, from a requirements file (extras and markers dropped)."""
-    pins = {}
-    for line in (ROOT / name).read_text().splitlines():
-        if "==" in line and not line.startswith("#"):
-            package, version = re.match(r"([\w-]+)(?:\[[\w,-]+\])?==([^\s;]+)", line).groups()
-            pins[package] = version
-    return pins
+    return colab_versions.pins((ROOT / name).read_text())
 
 
 def test_gpu_pins_match_the_cpu_pins():
