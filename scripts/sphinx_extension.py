@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 from pathlib import Path
 
 import book_pdf
@@ -60,6 +61,7 @@ import citation
 import colab  # scripts/colab.py, importable because _config.yml adds scripts/ for this extension
 import reading_time
 import release_assets
+import sphinx_sitemap
 from docutils import nodes
 from docutils.parsers.rst import directives
 from run_notebooks import fingerprint
@@ -286,6 +288,31 @@ def _pasting_pages(app, env, added, changed, removed):
     return outdated
 
 
+# --- the sitemap of an incremental build -----------------------------------------------------------
+
+
+def _whole_sitemap(app, exception):
+    """sphinx-sitemap lists only the pages written by this build (its issue 13): after a change to
+    one chapter, the sitemap would name that chapter alone. Before it writes the sitemap, every
+    page it has not been given (the pages this build did not write again) is added as
+    sphinx-sitemap adds a written one."""
+    links = getattr(app.env.app, "sitemap_links", None)
+    if exception is not None or app.builder.name != "html" or links is None:
+        return
+    queued = []
+    while True:  # a queue shared with parallel writers: read it whole, then put it back
+        try:
+            queued.append(links.get_nowait())
+        except queue.Empty:
+            break
+    for item in queued:
+        links.put(item)
+    listed = {link for link, _ in queued}
+    for docname in sorted(app.env.found_docs):
+        if f"{docname}{app.builder.out_suffix}" not in listed:
+            sphinx_sitemap.add_html_link(app, docname, None, {}, None)
+
+
 def setup(app):
     app.setup_extension("page_weight")  # pages that load fast on a phone (scripts/page_weight.py)
     app.connect("config-inited", _configure, priority=100)
@@ -298,6 +325,7 @@ def setup(app):
     app.connect("builder-inited", _single_page_handlers)
     app.connect("env-get-outdated", _pasting_pages)
     app.connect("build-finished", _write_notebooks)
+    app.connect("build-finished", _whole_sitemap, priority=400)  # before sphinx-sitemap's (500)
     app.add_directive("citation", CitationDirective)
     app.add_directive("reading-times", ReadingTimesDirective)
     checked.setup(app)

@@ -1,4 +1,5 @@
-"""scripts/sphinx_extension.py: a page that pastes another chapter's values is rebuilt with it."""
+"""scripts/sphinx_extension.py: a page that pastes another chapter's values is rebuilt with it; an
+incremental build keeps every page in the sitemap."""
 
 from pathlib import Path
 from types import SimpleNamespace
@@ -35,3 +36,31 @@ def test_the_books_pastes_name_real_chapters():
         docname = f"book/{page.stem}"
         for other in sphinx_extension.pasted_from(docname, page.read_text(), ROOT):
             assert (ROOT / f"{other}.md").is_file() and other != docname
+
+
+def test_an_incremental_build_keeps_every_page_in_the_sitemap(tmp_path):
+    from sphinx.cmd.build import build_main
+
+    source, out = tmp_path / "src", tmp_path / "out"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        "import sphinx_extension\n"
+        "extensions = ['sphinx_sitemap']\n"
+        "html_baseurl = 'https://example.org/book/'\n"
+        "sitemap_url_scheme = '{link}'\n"
+        "def setup(app):\n"
+        "    app.connect('build-finished', sphinx_extension._whole_sitemap, priority=400)\n"
+    )
+    pages = ["index", "first", "second"]
+    (source / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   first\n   second\n")
+    for name in pages[1:]:
+        (source / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\nText.\n")
+
+    def sitemap_after_build() -> str:
+        assert build_main(["-q", "-b", "html", str(source), str(out)]) == 0
+        return (out / "sitemap.xml").read_text()
+
+    assert all(f"https://example.org/book/{p}.html" in sitemap_after_build() for p in pages)
+    (source / "second.rst").write_text("second\n======\n\nChanged.\n")  # one page written again
+    sitemap = sitemap_after_build()
+    assert all(f"https://example.org/book/{p}.html" in sitemap for p in pages), sitemap
