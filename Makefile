@@ -43,7 +43,7 @@ student: book
 # The whole book as one PDF, _build/html/first-network.pdf (linked from every page's download
 # menu): a single-page build from the execution cache, printed by Chromium (scripts/book_pdf.py).
 pdf: book
-	jupyter-book build . --builder singlehtml --warningiserror --nitpick --keep-going
+	DLBOOK_BUILDER=singlehtml scripts/build-book
 	$(BIN)/python scripts/book_pdf.py _build/singlehtml _build/html
 
 # Python (ruff) and the GitHub workflows (zizmor, actionlint, GitHub's parser: scripts/lint-workflows)
