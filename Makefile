@@ -99,12 +99,15 @@ tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 
 # Everything: lint, the book, the student edition, the PDF, the notebook runs, the tests. The tests
 # that read only the builds (test-builds) run while the notebook runs go on; the tests that read
-# the runs (marked `runs` by tests/conftest.py) come last.
+# the runs (marked `runs` by tests/conftest.py) come last, and so does Lighthouse (marked `quiet`),
+# whose timings the runs would load.
 test: lint test-builds colab backends
-	$(BIN)/python -m pytest -m runs --durations=5
+	$(BIN)/python -m pytest -m "runs or quiet" --durations=5
 
+# Alone, `make test-builds` runs the `quiet` tests too; under `make test` they wait for the runs.
+LATER := $(if $(filter test,$(MAKECMDGOALS)), and not quiet)
 test-builds: lint book student pdf tests/browser/node_modules/.package-lock.json
-	$(BIN)/python -m pytest -m "not runs" --durations=15
+	$(BIN)/python -m pytest -m "not runs$(LATER)" --durations=15
 
 # Under `make -j2 test` (scripts/ci, two cores) the jobs run in two lanes of about equal length:
 #   the book, the student edition, the PDF, test-builds, the Colab run on the newest pins;
