@@ -109,7 +109,6 @@ EXACT = {
         "floor_kept",
         "test_flat_shape",
         "three_labels_shape",
-        "first_layer_weights",
     ],
     "book/dense-network": [
         "n_params",
@@ -136,8 +135,8 @@ EXACT = {
         "updates_ref",
         "updates_b50",
         "n_params",
-        "mults_per_image",
-        "mults_per_batch",
+        "n_hidden_kernel",
+        "n_val",
         "final_lr",
         "wide_params",
         "updates_1000",
