@@ -288,6 +288,19 @@ def _pasting_pages(app, env, added, changed, removed):
     return outdated
 
 
+# --- labels that move between pages -----------------------------------------------------------------
+
+
+def _forget_pages_read_again(app, env, docnames):
+    """Forget what every page about to be read defined before reading the first. Sphinx's serial
+    reader forgets each page just before reading it, so a label moved from a page later in
+    alphabetical order to an earlier one met its own old definition and failed an incremental build
+    as a duplicate (its parallel reader forgets them all first, as this does)."""
+    for docname in docnames:
+        app.emit("env-purge-doc", env, docname)
+        env.clear_doc(docname)
+
+
 # --- the sitemap of an incremental build -----------------------------------------------------------
 
 
@@ -324,6 +337,7 @@ def setup(app):
     app.connect("html-page-context", _drop_thebe, priority=999)
     app.connect("builder-inited", _single_page_handlers)
     app.connect("env-get-outdated", _pasting_pages)
+    app.connect("env-before-read-docs", _forget_pages_read_again)
     app.connect("build-finished", _write_notebooks)
     app.connect("build-finished", _whole_sitemap, priority=400)  # before sphinx-sitemap's (500)
     app.add_directive("citation", CitationDirective)

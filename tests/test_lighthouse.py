@@ -2,12 +2,11 @@
 (a mid-range phone on slow 4G, simulated) on the built site served compressed, as GitHub Pages
 serves it.
 
-A page fails below 100 in accessibility, best practices or SEO, or above 400 KiB transferred on
-load; below performance 90 it is reported as an expected failure (xfail) for now: on this 2-core
-host, in CI's run of 7 December 2026, three pages scored 85-86 and runs of one page varied by more
-than 20 points (issue 27 stays open until every page reaches 90, when the mark goes). The weight is
-Lighthouse's ``total-byte-weight``, in its KiB. Lighthouse simulates its timings from a trace, but
-a loaded machine still moves them: each page is measured three times and judged on the medians. On
+A page fails below performance 90, below 100 in accessibility, best practices or SEO, or above
+400 KiB transferred on load. The weight is Lighthouse's ``total-byte-weight``, in its KiB.
+Lighthouse simulates its timings from a trace, but a loaded machine still moves them: each page is
+measured three times and judged on the medians, and a page whose median performance falls short
+of 90 is measured twice more and judged on the median of all five. On
 a host slower than Lighthouse expects (benchmark index under 1000, as a busy 2-core machine is),
 the CPU slowdown is calibrated down from the preset's 4 so that the same phone is simulated
 (tests/browser/lighthouse-pages.mjs). The table of every page's figures, with the host's index and
@@ -17,7 +16,7 @@ the slowdown used, is printed and kept in ``_build/lighthouse/summary.md``, the 
 Under ``make test`` this module runs last (marked ``quiet``), after the notebook runs, one page at a
 time. On CI's two cores, 7 December 2026: beside the notebook runs, medians fell to 85; with the
 runs cached (a local run), every page scored 96 or more; run last but two Lighthouses side by side,
-dense-network scored 89 (load average 3.3).
+dense-network scored 89 (load average 3.3); run last, one at a time, every page scored 95 to 100.
 
 Lighthouse (pinned in tests/browser/package.json) drives the system's Chromium (CHROME_PATH); it
 never downloads a browser.
@@ -51,8 +50,10 @@ RUNS = int(os.environ.get("DLBOOK_LIGHTHOUSE_RUNS", "3"))  # three unless told (
 WORKERS = int(os.environ.get("DLBOOK_LIGHTHOUSE_WORKERS", "1"))
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 MINIMUM = {"accessibility": 100, "best-practices": 100, "seo": 100}
-#: The target every page is to reach (issue 27); not yet a gate, see test_page_is_fast_on_a_phone.
+#: The mark every page must reach (issue 27).
 PERFORMANCE = 90
+#: Runs added for a page whose median performance falls short of the mark (see lighthouse_results).
+MORE_RUNS = int(os.environ.get("DLBOOK_LIGHTHOUSE_MORE_RUNS", "2"))
 MAX_KIB = 400
 
 pytestmark = [pytest.mark.browser, pytest.mark.quiet]
@@ -75,12 +76,12 @@ def site_url():
     server.server_close()
 
 
-def lighthouse(urls: list[str]) -> list[dict]:
+def lighthouse(urls: list[str], runs: int = RUNS) -> list[dict]:
     """Every run of Lighthouse on these pages, in one Chromium (tests/browser/lighthouse-pages.mjs)."""
     if not (ROOT / "tests" / "browser" / "node_modules" / "lighthouse").is_dir():
         pytest.fail("Lighthouse is missing: run `make tests/browser/node_modules/.package-lock.json`.")
     run = subprocess.run(
-        ["node", str(RUNNER), str(RUNS), str(REPORTS), *urls], capture_output=True, text=True,
+        ["node", str(RUNNER), str(runs), str(REPORTS), *urls], capture_output=True, text=True,
         timeout=1200, env={**os.environ, "CHROME_PATH": chromium_path()}, cwd=RUNNER.parent,
     )  # fmt: skip
     if run.returncode != 0:
@@ -127,10 +128,22 @@ def lighthouse_results(site_url):
             for share in pool.map(lambda pages: lighthouse([f"{site_url}/{p}" for p in pages]), shares)
             for r in share
         ]
-    results = {page: medians([r for r in runs if r["url"] == f"{site_url}/{page}"]) for page in PAGES}
+
+    def judged(pages):
+        return {page: medians([r for r in runs if r["url"] == f"{site_url}/{page}"]) for page in pages}
+
+    results = judged(PAGES)
+    # A page below the mark gets MORE_RUNS more, and is judged on the median of them all: the five
+    # runs Lighthouse's documentation advises where one score decides (docs/variability.md).
+    retried = [page for page, figures in results.items() if figures["performance"] < PERFORMANCE]
+    if retried:
+        runs += lighthouse([f"{site_url}/{page}" for page in retried], runs=MORE_RUNS)
+        results.update(judged(retried))
     summary = table(results)
     load = os.getloadavg()[0]
     note = f"Lighthouse {RUNS} runs a page, mobile preset, medians; load average {load:.1f} at the end"
+    if retried:
+        note += f"; {RUNS + MORE_RUNS} runs for {', '.join(Path(page).stem for page in retried)}"
     (REPORTS / "summary.md").write_text(f"{note}\n\n{summary}\n")
     print(f"\n{note}\n{summary}")
     return results
@@ -144,9 +157,6 @@ def test_page_is_accessible_and_light_on_a_phone(lighthouse_results, page):
     assert figures["kib"] <= MAX_KIB, f"{page}: {figures['kib']:.0f} KiB on load, more than {MAX_KIB}"
 
 
-@pytest.mark.xfail(
-    reason="issue 27: not every page reaches performance 90 on a 2-core host yet", strict=False
-)
 @pytest.mark.parametrize("page", PAGES)
 def test_page_is_fast_on_a_phone(lighthouse_results, page):
     figures = lighthouse_results[page]

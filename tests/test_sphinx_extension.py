@@ -1,5 +1,5 @@
 """scripts/sphinx_extension.py: a page that pastes another chapter's values is rebuilt with it; an
-incremental build keeps every page in the sitemap."""
+incremental build keeps every page in the sitemap, and takes a label moved from one page to another."""
 
 from pathlib import Path
 from types import SimpleNamespace
@@ -64,3 +64,27 @@ def test_an_incremental_build_keeps_every_page_in_the_sitemap(tmp_path):
     (source / "second.rst").write_text("second\n======\n\nChanged.\n")  # one page written again
     sitemap = sitemap_after_build()
     assert all(f"https://example.org/book/{p}.html" in sitemap for p in pages), sitemap
+
+
+def test_a_label_moved_to_an_earlier_page_does_not_fail_an_incremental_build(tmp_path):
+    from sphinx.cmd.build import build_main
+
+    source, out = tmp_path / "src", tmp_path / "out"
+    source.mkdir()
+    (source / "conf.py").write_text(
+        "import sphinx_extension\n"
+        "def setup(app):\n"
+        "    app.connect('env-before-read-docs', sphinx_extension._forget_pages_read_again)\n"
+    )
+    (source / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   alpha\n   beta\n")
+    (source / "alpha.rst").write_text("Alpha\n=====\n\nText.\n")
+    (source / "beta.rst").write_text(".. _moved:\n\nBeta\n====\n\nText.\n")
+
+    def build() -> int:
+        return build_main(["-q", "-W", "-b", "html", str(source), str(out)])
+
+    assert build() == 0
+    # The label moves from beta to alpha, which Sphinx reads first (alphabetical order).
+    (source / "alpha.rst").write_text(".. _moved:\n\nAlpha\n=====\n\nText.\n")
+    (source / "beta.rst").write_text("Beta\n====\n\nText.\n")
+    assert build() == 0
