@@ -1,9 +1,10 @@
 """How long each chapter takes a beginner who reads it and runs every cell (the landing page and
 the instructors page show it).
 
+The source is read with the parser myst-parser itself uses (markdown-it-py and its MyST plugins).
 Prose words are counted outside code cells, with MyST markup (roles, directive options, labels,
-hidden cells) left out; code lines are the non-blank lines of the code cells a reader sees
-(cells tagged ``remove-cell`` are not shown). The estimate reads prose at ``WORDS_PER_MINUTE``,
+hidden cells) left out; code lines are the non-blank lines of the code cells and code blocks a
+reader sees (cells tagged ``remove-cell`` are not shown). The estimate reads prose at ``WORDS_PER_MINUTE``,
 gives each visible code line ``SECONDS_PER_CODE_LINE`` (to read it, run it and look at what it
 printed), and adds the chapter's measured running time (the benchmark's cold build on a CPU,
 ``dlbook.measurements``: ``build.plain_chapter_seconds``).
@@ -20,19 +21,16 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
-import checked  # scripts/checked.py
+import yaml
 
 WORDS_PER_MINUTE = 100
 SECONDS_PER_CODE_LINE = 20
 
-_CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-_ROLE = re.compile(r"\{[\w:.-]+\}`([^`]*)`")
-_OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
-_FENCE = re.compile(r"^(```|:::+).*$", re.M)
-_LABEL = re.compile(r"^\([\w-]+\)=\s*$", re.M)
+#: A word, as a reader reads one: "784", "one-hot", "x_train", "0.01", "reader's".
+_WORD = re.compile(r"[A-Za-z0-9][\w'’.,%-]*")
 
 
 @dataclass(frozen=True)
@@ -65,19 +63,76 @@ def run_seconds(docname: str, root: Path) -> float:
     return float(json.loads(path.read_text())["build"]["plain_chapter_seconds"].get(docname, 0.0))
 
 
+@cache
+def _parser():
+    """The parser myst-parser itself uses (markdown-it-py with its MyST plugins), with the book's
+    syntax extensions (_config.yml, parse.myst_enable_extensions)."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    extensions = {"colon_fence", "deflist", "dollarmath", "amsmath", "substitution"}
+    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
+
+
+def _options(body: str) -> tuple[dict, str]:
+    """A directive's options (``:tags: [...]`` lines or a ``---`` YAML block) and the rest."""
+    lines = body.splitlines(keepends=True)
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), len(lines))
+        return yaml.safe_load("".join(lines[1:end])) or {}, "".join(lines[end + 1 :])
+    options, i = {}, 0
+    while i < len(lines) and (option := re.match(r"^:([\w-]+):(.*)$", lines[i])):
+        options[option[1]] = yaml.safe_load(option[2].strip() or "null")
+        i += 1
+    return options, "".join(lines[i:])
+
+
+def _inline_words(tokens) -> int:
+    words = 0
+    for token in tokens:
+        if token.type == "myst_role":
+            name, content = token.meta.get("name", ""), token.content
+            if name == "checked":  # the sentence, without the name of its condition
+                words += _inline_words(
+                    _parser().parseInline(re.sub(r"\s*<\w+>\s*$", "", content))[0].children
+                )
+            else:  # a link's text without its target, a glued value's name without its format
+                words += len(_WORD.findall(re.sub(r"<[^>]*>|:[^`]*$", "", content)))
+        elif token.type in ("text", "code_inline", "math_inline"):
+            words += len(_WORD.findall(token.content))
+        elif token.children:
+            words += _inline_words(token.children)
+    return words
+
+
+def _count_tokens(tokens) -> tuple[int, int]:
+    words = code_lines = 0
+    for token in tokens:
+        if token.type == "inline":
+            words += _inline_words(token.children or [])
+        elif token.type in ("fence", "colon_fence"):
+            name = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+            options, body = _options(token.content) if name.startswith("{") else ({}, token.content)
+            if name == "{code-cell}":
+                if "remove-cell" not in (options.get("tags") or []):
+                    code_lines += sum(1 for line in body.splitlines() if line.strip())
+            elif name.startswith("{"):  # a directive whose content is MyST: an exercise, a caption...
+                inner_words, inner_lines = _count_tokens(_parser().parse(body))
+                words, code_lines = words + inner_words, code_lines + inner_lines
+            else:  # a plain code block, shown
+                code_lines += sum(1 for line in body.splitlines() if line.strip())
+        elif token.type in ("math_block", "amsmath", "code_block"):
+            words += len(_WORD.findall(token.content))
+    return words, code_lines
+
+
 def count(text: str) -> Count:
-    """Words of prose and visible lines of code in one chapter's MyST source."""
-    text = checked.plain(_FRONT_MATTER.sub("", text))  # a checked sentence counts as its words
-    code_lines = 0
-    for cell in _CODE_CELL.findall(text):
-        if re.search(r"^:tags:.*remove-cell", cell, re.M):
-            continue
-        code_lines += sum(1 for line in cell.splitlines() if line.strip() and not line.startswith(":tags:"))
-    prose = _CODE_CELL.sub("", text)
-    prose = _ROLE.sub(lambda m: re.sub(r"<[^>]*>|:[^`]*$", "", m.group(1)), prose)
-    prose = _LABEL.sub("", _FENCE.sub("", _OPTION.sub("", prose)))
-    words = re.findall(r"[A-Za-z0-9][\w'’.,%-]*", prose)
-    return Count(len(words), code_lines)
+    """Words of prose and visible lines of code in one chapter's MyST source, read with MyST's own
+    parser: labels, front matter and directive options are not read; a role counts by the words
+    it shows (a checked sentence by its sentence, a link by its text)."""
+    words, code_lines = _count_tokens(_parser().parse(text))
+    return Count(words, code_lines)
 
 
 def count_file(path: Path, docname: str | None = None, root: Path | None = None) -> Count:

@@ -47,6 +47,21 @@ def test_counts_prose_and_visible_code_only():
     assert counted.minutes == 1
 
 
+def test_reads_myst_as_myst_parser_does():
+    source = (
+        "Text with `x_train` and $x^2$.\n\n"
+        "```python\nimport os\n\nos.environ\n```\n\n"  # a code block shown, not run: code
+        ":::{note}\nInside a note.\n:::\n\n"  # a colon-fenced directive: its content is prose
+        "```{glue:figure} fig\n---\nname: fig-x\nalt: Words that are not shown.\n---\n"
+        "The caption.\n```\n\n"
+        "````{solution} ex-a\n:class: dropdown\n\nSee {term}`the loss <loss>`.\n````\n"
+    )
+    counted = reading_time.count(source)
+    # "Text with x_train and x 2" + "Inside a note." + "The caption." + "See the loss"
+    assert counted.words == 6 + 3 + 2 + 3
+    assert counted.code_lines == 2
+
+
 def test_minutes_add_prose_code_and_running_time():
     counted = reading_time.Count(words=2 * reading_time.WORDS_PER_MINUTE, code_lines=60, run_seconds=120)
     assert counted.minutes == 2 + 60 * reading_time.SECONDS_PER_CODE_LINE // 60 + 2
