@@ -38,51 +38,49 @@ def test_the_books_pastes_name_real_chapters():
             assert (ROOT / f"{other}.md").is_file() and other != docname
 
 
-def test_an_incremental_build_keeps_every_page_in_the_sitemap(tmp_path):
+def small_book(tmp_path, conf: str, pages: dict[str, str]):
+    """A Sphinx project of reST pages (index.rst lists the others) and its incremental builder."""
     from sphinx.cmd.build import build_main
 
     source, out = tmp_path / "src", tmp_path / "out"
     source.mkdir()
-    (source / "conf.py").write_text(
-        "import sphinx_extension\n"
+    (source / "conf.py").write_text("import sphinx_extension\n" + conf)
+    toctree = "".join(f"   {name}\n" for name in pages)
+    (source / "index.rst").write_text(f"Book\n====\n\n.. toctree::\n\n{toctree}")
+    for name, text in pages.items():
+        (source / f"{name}.rst").write_text(text)
+    return source, out, lambda: build_main(["-q", "-W", "-b", "html", str(source), str(out)])
+
+
+def test_an_incremental_build_keeps_every_page_in_the_sitemap(tmp_path):
+    conf = (
         "extensions = ['sphinx_sitemap']\n"
         "html_baseurl = 'https://example.org/book/'\n"
         "sitemap_url_scheme = '{link}'\n"
         "def setup(app):\n"
         "    app.connect('build-finished', sphinx_extension._whole_sitemap, priority=400)\n"
     )
-    pages = ["index", "first", "second"]
-    (source / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   first\n   second\n")
-    for name in pages[1:]:
-        (source / f"{name}.rst").write_text(f"{name}\n{'=' * len(name)}\n\nText.\n")
+    pages = {name: f"{name}\n{'=' * len(name)}\n\nText.\n" for name in ("first", "second")}
+    source, out, build = small_book(tmp_path, conf, pages)
 
     def sitemap_after_build() -> str:
-        assert build_main(["-q", "-b", "html", str(source), str(out)]) == 0
+        assert build() == 0
         return (out / "sitemap.xml").read_text()
 
-    assert all(f"https://example.org/book/{p}.html" in sitemap_after_build() for p in pages)
+    every_page = ["index", *pages]
+    assert all(f"https://example.org/book/{p}.html" in sitemap_after_build() for p in every_page)
     (source / "second.rst").write_text("second\n======\n\nChanged.\n")  # one page written again
     sitemap = sitemap_after_build()
-    assert all(f"https://example.org/book/{p}.html" in sitemap for p in pages), sitemap
+    assert all(f"https://example.org/book/{p}.html" in sitemap for p in every_page), sitemap
 
 
 def test_a_label_moved_to_an_earlier_page_does_not_fail_an_incremental_build(tmp_path):
-    from sphinx.cmd.build import build_main
-
-    source, out = tmp_path / "src", tmp_path / "out"
-    source.mkdir()
-    (source / "conf.py").write_text(
-        "import sphinx_extension\n"
+    conf = (
         "def setup(app):\n"
         "    app.connect('env-before-read-docs', sphinx_extension._forget_pages_read_again)\n"
     )
-    (source / "index.rst").write_text("Book\n====\n\n.. toctree::\n\n   alpha\n   beta\n")
-    (source / "alpha.rst").write_text("Alpha\n=====\n\nText.\n")
-    (source / "beta.rst").write_text(".. _moved:\n\nBeta\n====\n\nText.\n")
-
-    def build() -> int:
-        return build_main(["-q", "-W", "-b", "html", str(source), str(out)])
-
+    pages = {"alpha": "Alpha\n=====\n\nText.\n", "beta": ".. _moved:\n\nBeta\n====\n\nText.\n"}
+    source, _, build = small_book(tmp_path, conf, pages)
     assert build() == 0
     # The label moves from beta to alpha, which Sphinx reads first (alphabetical order).
     (source / "alpha.rst").write_text(".. _moved:\n\nAlpha\n=====\n\nText.\n")
