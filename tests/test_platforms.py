@@ -26,6 +26,11 @@ HELPER = "-e ./code"  # requirements.txt's line for the helper package
 #: Python, so pip builds them anywhere. A stand-in wheel (name, version, no dependencies) takes
 #: their place. docopt: cffconvert -> pykwalify -> docopt.
 SOURCE_ONLY = {"docopt": "0.6.2"}
+#: pip's errors for a download that broke off (a 540 MB CUDA wheel whose metadata pip reads whole,
+#: cut off at 352 MB in CI's run of 7 December 2026), as opposed to requirements that do not resolve.
+NETWORK_FAILURE = re.compile(
+    r"error: incomplete-download|ReadTimeoutError|ConnectionResetError|ProtocolError"
+)
 
 #: pip evaluates environment markers, ours ("; sys_platform == 'linux'") and those of the packages'
 #: own dependencies (torch's CUDA libraries, "; platform_system == 'Linux'"), for the machine it
@@ -146,6 +151,8 @@ def test_requirements_resolve(platform: Platform, requirements: Path, stand_ins:
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:  # pip's errors, without its warnings about unreachable indexes
         errors = "\n".join(line for line in result.stderr.splitlines() if not line.startswith("WARNING:"))
+        if NETWORK_FAILURE.search(errors):  # the download broke off: says nothing about the pins
+            pytest.skip(f"the network failed while pip read the index:\n{errors[-2000:]}")
         pytest.fail(f"pip cannot resolve the requirements:\n{errors[-6000:]}")
 
     resolved = json.loads(report.read_text())
