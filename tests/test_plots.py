@@ -89,6 +89,42 @@ def test_confusion_matrix_colours_the_mistakes_not_the_diagonal():
     assert "mistakes" in fig.axes[1].get_ylabel()  # the colour bar says what it measures
 
 
+@pytest.mark.parametrize(
+    "normalize, denominator, share_of",
+    [("true", "row", "true digit"), ("pred", "column", "predicted digit"), ("all", "all", "all images")],
+)
+def test_normalised_confusion_matrix_prints_percent_and_says_what_of(normalize, denominator, share_of):
+    y_true = np.repeat(np.arange(10), 200)
+    y_pred = y_true.copy()
+    y_pred[:3] = 6  # three of the two hundred 0s called 6: 1.5 % of the row
+    fig = plots.confusion_matrix(y_true, y_pred, normalize=normalize)
+    fig.canvas.draw()
+    cm = np.zeros((10, 10))
+    np.add.at(cm, (y_true, y_pred), 1)
+    total = {"row": cm.sum(axis=1, keepdims=True), "column": cm.sum(axis=0, keepdims=True), "all": cm.sum()}
+    shares = cm / total[denominator]
+    texts = np.array([t.get_text() for t in fig.axes[0].texts[:100]]).reshape(10, 10)
+    assert texts[0, 6] == f"{100 * shares[0, 6]:.1f}" and texts[3, 3] == f"{100 * shares[3, 3]:.1f}"
+    assert texts[0, 6] != "0.0"  # two-decimal fractions made small mistakes read 0.00
+    bar = fig.axes[1]
+    assert share_of in bar.get_ylabel() and "%" in bar.get_ylabel()
+    assert all(t.get_text().endswith("%") for t in bar.get_yticklabels() if t.get_text())
+
+
+def test_confusion_matrices_side_by_side_share_one_colour_scale():
+    y_true = np.repeat(np.arange(10), 100)
+    few, many = y_true.copy(), y_true.copy()
+    few[:2] = 6
+    many[:8] = 6
+    top = 8
+    figs = [plots.confusion_matrix(y_true, y, mistakes_max=top) for y in (few, many)]
+    assert [f.axes[0].images[0].get_clim() for f in figs] == [(0, 8.0), (0, 8.0)]
+    # white text only where a cell is dark on the shared scale: 8 is, 2 is not
+    assert figs[0].axes[0].texts[6].get_color() == "black" and figs[1].axes[0].texts[6].get_color() == "white"
+    with pytest.raises(ValueError, match="below this matrix's largest mistake"):
+        plots.confusion_matrix(y_true, many, mistakes_max=3)
+
+
 def test_spread_tick_labels_tell_close_values_apart():
     fig = plots.spread([0.9021, 0.9043, 0.9067], reference=(0.904, 0.003))
     fig.canvas.draw()
@@ -99,6 +135,16 @@ def test_spread_tick_labels_tell_close_values_apart():
         if ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]
     ]
     assert len(labels) >= 3 and len(set(labels)) == len(labels), labels
+
+
+def test_spread_ticks_a_quarter_point_apart_print_two_decimals():
+    # ticks 0.25 points apart printed to one decimal read 92.0, 92.2, 92.5, 92.8 (issue 24, 10.)
+    fig = plots.spread([0.9200, 0.9214, 0.9233, 0.9251, 0.9275])
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    shown = [t for t in ax.get_xticklabels() if ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
+    for label in shown:
+        assert float(label.get_text().rstrip("%")) == pytest.approx(100 * label.get_position()[0], abs=1e-9)
 
 
 def test_feature_maps_share_one_colour_scale():
@@ -115,6 +161,35 @@ def test_compare_curves_keeps_overlapping_lines_distinguishable():
     lines = fig.axes[0].get_lines()
     assert len({(str(line.get_linestyle()), line.get_marker()) for line in lines}) == 3
     assert lines[0].get_linewidth() > lines[-1].get_linewidth()  # the first is wider, underneath
+
+
+def test_compare_curves_ticks_every_run_end_and_keeps_the_legend_off_the_lines():
+    runs = {
+        "5 epochs": {"val_accuracy": [0.5] * 5},
+        "10": {"val_accuracy": [0.6] * 10},
+        "20": {"val_accuracy": [0.7] * 20},
+    }
+    fig = plots.compare_curves(runs)
+    ax = fig.axes[0]
+    assert {1, 5, 10, 20} <= set(ax.get_xticks()) and len(ax.get_xticks()) <= 8
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1  # beside the plot, not over a line
+    assert fig.get_window_extent().x1 >= legend.x1  # and not cut off
+    assert list(plots.compare_curves({"a": {"val_accuracy": [0.1] * 3}}).axes[0].get_xticks()) == [1, 2, 3]
+
+
+def test_bar_chart_legend_covers_no_bar():
+    fig = plots.bar_chart(
+        {"a long setting name, compiled": 3.0, "b": 20.0},
+        xlabel="x",
+        reference=1.0,
+        reference_label="NumPy",
+        log=True,
+    )
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    assert ax.get_legend().get_window_extent().y0 >= ax.get_window_extent().y1 - 1
 
 
 def test_show_digit_values_are_readable():
@@ -141,6 +216,8 @@ def test_show_digit_values_are_readable():
         (lambda: plots.spread([]), "non-empty"),
         (lambda: plots.spread([0.5, 0.6], labels=["one"]), "one label per value"),
         (lambda: plots.confusion_matrix([1, 2], [1]), "same length"),
+        (lambda: plots.confusion_matrix([1, 2], [1, 2], normalize="row"), "'true', 'pred' or 'all'"),
+        (lambda: plots.confusion_matrix([1, 2], [1, 2], mistakes_max=0), "positive number"),
         (lambda: plots.probability_bars(np.full((2, 10), 0.1)), r"Pick one row, e.g. predictions\[11\]"),
         (lambda: plots.pixel_histogram(np.array([])), "empty"),
         (lambda: plots.feature_maps(np.zeros((1, 26, 26, 32))), r"outputs\[0\]"),

@@ -27,7 +27,7 @@ def build_dense_network(hidden_units: int = 10, hidden_activation: str = "sigmoi
     )
 
 
-#: Training steps per call into the backend that chapter *Improving training* recommends for
+#: Training steps per call into the backend that the appendix *Backends and speed* recommends for
 #: small networks, and measures; Keras' PyTorch backend runs exactly one step per call. The
 #: benchmark (scripts/benchmark.py) reads this rule from here.
 STEPS_PER_EXECUTION = 100
@@ -128,8 +128,8 @@ def train_final_network(x_train, y_train, validation_data=None, *, seed: int = 0
     )
 
 
-#: The dense network of the reader's own design that chapter *How learning works* arrives at
-#: (at least 97% test accuracy); the draw-a-digit page runs it in the browser.
+#: The dense network of the reader's own design that chapter *How learning works* arrives at,
+#: checked there on the validation set; the draw-a-digit page runs it in the browser.
 BEST_DENSE = {
     "hidden_units": 128,
     "hidden_activation": "relu",

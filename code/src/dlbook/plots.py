@@ -323,22 +323,39 @@ def learning_curves(history, title: str | None = None):
     return fig
 
 
+def _epoch_ticks(ends) -> list[int]:
+    """Epoch ticks for runs ending at ``ends``: epoch 1, round steps up to the longest run, and
+    every run's last epoch (so that ticks at 3, 6, 9 never hide runs that end at 5, 10, 20)."""
+    last = max(ends)
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if last / s <= 6)
+    return sorted({1, *range(step, last + 1, step), *ends})
+
+
 def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "validation accuracy"):
-    """One metric per epoch for several trainings, one line each, labelled by the dict's keys."""
+    """One metric per epoch for several trainings, one line each, labelled by the dict's keys
+    (chapters *Improving training* and *How learning works*).
+
+    The legend sits beside the plot, where it hides no line; the epoch axis is ticked at every
+    run's last epoch.
+    """
     if not histories:
         raise ValueError("compare_curves needs at least one history.")
     with style():
-        fig, ax = _figure(figsize=(6.4, 3.6))
+        fig, ax = _figure(figsize=(7.6, 3.6))
         # Each line gets its own dash pattern and marker, and earlier lines are drawn wider and
         # underneath, so a line that runs on top of another (the same run continued, say) still
         # shows both.
         styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 2))]
         markers = ["o", "s", "^", "D", "v", "P"]
         count = len(histories)
+        ends = []
         for index, (name, history) in enumerate(histories.items()):
             h = getattr(history, "history", history)
             if key not in h:
                 raise ValueError(f"history {name!r} has no {key!r}; it has {sorted(h)}.")
+            if len(h[key]) == 0:
+                raise ValueError(f"history {name!r} has no epochs in {key!r}.")
+            ends.append(len(h[key]))
             ax.plot(
                 np.arange(1, len(h[key]) + 1),
                 h[key],
@@ -351,10 +368,17 @@ def compare_curves(histories: dict, key: str = "val_accuracy", ylabel: str = "va
             )
         ax.set_xlabel("epoch")
         ax.set_ylabel(ylabel)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.legend(loc="best", fontsize=9)
+        ax.set_xticks(_epoch_ticks(ends))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9, frameon=False)
         fig.tight_layout()
     return fig
+
+
+def _percent_decimals(ticks) -> int:
+    """The fewest decimals that print every tick (a fraction) exactly in percent: a step of 0.25
+    points needs two (92.00, 92.25), where one would print 92.0, 92.2, 92.5, 92.8."""
+    percent = 100 * np.asarray(ticks, dtype=float)
+    return next((d for d in range(4) if np.allclose(percent, np.round(percent, d), rtol=0, atol=1e-6)), 3)
 
 
 def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, reference_label=None):
@@ -389,10 +413,9 @@ def spread(values, labels=None, xlabel: str = "test accuracy", reference=None, r
         ax.set_xlabel(xlabel)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=6))
         ticks = ax.xaxis.get_major_locator().tick_values(*ax.get_xlim())
-        step = float(np.min(np.diff(ticks))) if len(ticks) > 1 else 0.01
-        # as many decimals as the tick step needs, so that no two ticks print the same label
-        decimals = int(min(3, max(0, -np.floor(np.log10(step * 100)))))
-        ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=decimals))
+        ax.xaxis.set_major_formatter(
+            matplotlib.ticker.PercentFormatter(1.0, decimals=_percent_decimals(ticks))
+        )
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=9)
         fig.tight_layout()
     return fig
@@ -426,7 +449,9 @@ def bar_chart(
             f"bar_chart(log=True) needs positive numbers; got {dict(zip(labels, numbers, strict=True))}."
         )
     with style():
-        fig, ax = _figure(figsize=(6.4, 0.42 * len(labels) + 1.2))
+        # Long labels take their room from the bars: the figure widens with the longest one.
+        width = min(9.0, 6.4 + 0.08 * max(0, max(len(str(label)) for label in labels) - 24))
+        fig, ax = _figure(figsize=(width, 0.42 * len(labels) + 1.2))
         ax.barh(range(len(labels)), numbers, color=TRAIN_COLOR, log=log)
         ax.set_yticks(range(len(labels)))
         ax.set_yticklabels(labels)
@@ -435,8 +460,8 @@ def bar_chart(
             ax.text(number, row, f" {_bar_label(number)}", va="center", fontsize=9)
         if reference is not None:
             ax.axvline(reference, color=VAL_COLOR, ls="--", lw=1.2, label=reference_label)
-            if reference_label:
-                ax.legend(loc="lower right", fontsize=9)
+            if reference_label:  # above the plot, where it covers no bar
+                ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False)
         top = max(numbers.max(), reference or 0)
         if log:
             # Room on the right for the largest bar's label, and below the smallest value.
@@ -449,10 +474,24 @@ def bar_chart(
     return fig
 
 
-def confusion_matrix(y_true, y_pred, normalize=None):
-    """The 10 x 10 confusion matrix drawn with scikit-learn's ``ConfusionMatrixDisplay``.
+#: What a normalised confusion matrix's cells are shares of, for its colour bar (scikit-learn's
+#: ``normalize`` values).
+_SHARE_OF = {
+    "true": "% of the true digit's images",
+    "pred": "% of the predicted digit's answers",
+    "all": "% of all images",
+}
 
-    Rows are the true digit, columns the predicted digit (scikit-learn's convention).
+
+def confusion_matrix(y_true, y_pred, normalize=None, mistakes_max=None):
+    """The 10 x 10 confusion matrix drawn with scikit-learn's ``ConfusionMatrixDisplay``
+    (chapter *Evaluating the network*).
+
+    Rows are the true digit, columns the predicted digit (scikit-learn's convention). With
+    ``normalize`` ("true", "pred" or "all", as in scikit-learn) the cells are shares, printed in
+    percent with one decimal. The mistakes (the cells off the diagonal) get the colour scale, from 0
+    to the largest mistake, or to ``mistakes_max`` where two matrices shown side by side must share
+    one scale (chapter *Convolutional networks*).
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
@@ -460,6 +499,14 @@ def confusion_matrix(y_true, y_pred, normalize=None):
     y_pred = check_labels(y_pred, "y_pred")
     if len(y_true) != len(y_pred):
         raise ValueError(f"y_true and y_pred must have the same length; got {len(y_true)} and {len(y_pred)}.")
+    if normalize is not None and normalize not in _SHARE_OF:
+        raise ValueError(
+            f"normalize must be None, 'true', 'pred' or 'all' (as in scikit-learn); got {normalize!r}."
+        )
+    if mistakes_max is not None and not (np.isfinite(mistakes_max) and mistakes_max > 0):
+        raise ValueError(
+            f"mistakes_max must be a positive number (the top of the colour scale); got {mistakes_max!r}."
+        )
     with style():
         fig, ax = _figure(figsize=(6.8, 5.6))
         display = ConfusionMatrixDisplay.from_predictions(
@@ -470,26 +517,38 @@ def confusion_matrix(y_true, y_pred, normalize=None):
             ax=ax,
             cmap="Reds",
             colorbar=False,
-            values_format=".2f" if normalize else "d",
+            values_format=".1%" if normalize else "d",  # two-decimal shares read 0.00 for most mistakes
             text_kw={"fontsize": 8},
         )
         # The diagonal (correct answers) is far larger than any mistake; on one colour scale it
-        # would wash out every off-diagonal cell. So the mistakes get the colour scale, from 0 to
-        # the largest mistake, and the diagonal is drawn in one pale neutral colour.
+        # would wash out every off-diagonal cell. So the mistakes get the colour scale, and the
+        # diagonal is drawn in one pale neutral colour.
         cm = display.confusion_matrix
         mistakes = np.ma.masked_array(cm, mask=np.eye(NUM_CLASSES, dtype=bool))
         largest = float(mistakes.max()) if mistakes.count() and mistakes.max() > 0 else 1.0
+        top = largest if mistakes_max is None else float(mistakes_max)
+        if top < largest:
+            raise ValueError(
+                f"mistakes_max={mistakes_max} is below this matrix's largest mistake, {largest:g}; "
+                "pass the largest mistake of all the matrices that share the scale."
+            )
         cmap = matplotlib.colormaps["Reds"].with_extremes(bad="#e8eef4")
         display.im_.set_cmap(cmap)
         display.im_.set_data(mistakes)
-        display.im_.set_clim(0, largest)
+        display.im_.set_clim(0, top)
         for (row, col), text in np.ndenumerate(display.text_):
-            dark = row != col and cm[row, col] > largest / 2
+            if normalize:
+                text.set_text(text.get_text().rstrip("%"))  # the colour bar says "%" once
+            dark = row != col and cm[row, col] > top / 2
             text.set_color("white" if dark else "black")
             if row == col:
                 text.set_fontweight("bold")
         bar = fig.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
-        bar.set_label("mistakes " + ("(share of the true digit)" if normalize else "(images)"))
+        if normalize:
+            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=None))
+            bar.set_label(f"mistakes ({_SHARE_OF[normalize]})")
+        else:
+            bar.set_label("mistakes (images)")
         ax.set_xlabel("predicted digit (column)")
         ax.set_ylabel("true digit (row)")
         fig.tight_layout()
