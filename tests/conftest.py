@@ -185,7 +185,7 @@ ENVIRONMENT = {"book/backends-and-speed": {"built_keras", "built_backend", "buil
 APPROX = {
     "book/improving-training": {"exp_lr": 0.02, "exp_relu": 0.03, "exp_20": 0.03},
     "book/evaluation": {"test_acc": 0.02, "accuracy6": 0.01},
-    "book/predictions": {"median_conf_right": 0.05},
+    "book/predictions": {"top_mean_conf": 0.01, "top_acc": 0.01},
     "book/how-learning-works": {"best_acc": 0.01, "act_relu": 0.02},
     "book/convolutional": {"cnn_acc": 0.005, "dense_acc": 0.01},
     "book/draw-a-digit": {"draw_test_acc": 0.01},
