@@ -16,20 +16,20 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.toml tools/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The book needs Python 3.11 or newer (NumPy and pandas as pinned do); this is " + sys.version.split()[0] + ". Install it, then run make PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt
 	touch $@
 
-# MathJax on Node.js, which typesets the formulas when the book is built (scripts/page_weight.py)
-MATH := scripts/math/node_modules/.package-lock.json
+# MathJax on Node.js, which typesets the formulas when the book is built (booktools.sphinx.page_weight)
+MATH := tools/math/node_modules/.package-lock.json
 # Node.js and npm, asked for by name before npm is first called
 node-needed = @command -v npm >/dev/null 2>&1 || { echo "Node.js 18 or newer with npm is needed ($(1)): install it (Debian or Ubuntu: sudo apt-get install nodejs npm; macOS: brew install node), then run make again." >&2; exit 1; }
-$(MATH): scripts/math/package-lock.json
+$(MATH): tools/math/package-lock.json
 	$(call node-needed,MathJax typesets the formulas when the book is built)
-	cd scripts/math && npm ci --no-audit --no-fund --silent
+	cd tools/math && npm ci --no-audit --no-fund --silent
 
 book: install $(MATH)
 	scripts/build-book
@@ -41,10 +41,10 @@ student: book
 	DLBOOK_EDITION=student DLBOOK_EXECUTE=cache scripts/build-book
 
 # The whole book as one PDF, _build/html/first-network.pdf (linked from every page's download
-# menu): a single-page build from the execution cache, printed by Chromium (scripts/book_pdf.py).
+# menu): a single-page build from the execution cache, printed by Chromium (booktools.release.pdf).
 pdf: book
 	DLBOOK_BUILDER=singlehtml scripts/build-book
-	$(BIN)/python scripts/book_pdf.py _build/singlehtml _build/html
+	$(BIN)/booktools pdf _build/singlehtml _build/html
 
 # Python (ruff) and the GitHub workflows (zizmor, actionlint, GitHub's parser: scripts/lint-workflows)
 lint: install
@@ -58,22 +58,23 @@ unit: install $(MATH)
 	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
 
 # What the notebook runs below execute: every chapter's Colab notebook without its Markdown,
-# made from the sources alone (scripts/colab.py code). The runs need no book build, so under
+# made from the sources alone (booktools colab code). The runs need no book build, so under
 # `make -j2` they start beside it; tests/test_colab.py checks that each run executed the published
 # notebook's code cells.
 RUN_NOTEBOOKS := _build/run-notebooks
-$(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml CITATION.cff scripts/colab.py scripts/checked.py scripts/citation.py $(VENV)/.installed
-	$(BIN)/python scripts/colab.py code $(RUN_NOTEBOOKS) >/dev/null
+CONVERTER := $(addprefix tools/src/booktools/,project.py notebooks/colab.py sphinx/checked.py)
+$(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml CITATION.cff $(CONVERTER) $(VENV)/.installed
+	$(BIN)/booktools colab code $(RUN_NOTEBOOKS) >/dev/null
 	touch $@
 
 # The Colab notebooks in bare environments, on Colab's versions (requirements-colab.txt) and on
 # the newest pinned ones (requirements-runtime.txt); re-run when a chapter or the helper changes
-# (a chapter whose code cells did not change is reused from DLBOOK_CACHE: run_notebooks.py).
+# (a chapter whose code cells did not change is reused from DLBOOK_CACHE: booktools.notebooks.run).
 colab: book _build/colab-run/colab/run.json _build/colab-run/runtime/run.json
 
 # What runs the notebooks: a change to it re-runs them (a run reuses a notebook's earlier result
-# only when its inputs, this code included, are unchanged: scripts/run_notebooks.py).
-RUNNERS := scripts/run_notebooks.py scripts/seal_test_set.py
+# only when its inputs, this code included, are unchanged: booktools.notebooks.run).
+RUNNERS := $(wildcard tools/src/booktools/notebooks/*.py)
 
 _build/colab-run/%/run.json: requirements-%.txt $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*) scripts/check-colab $(RUNNERS)
 	NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(PYTHON) scripts/check-colab $*
@@ -125,11 +126,11 @@ _build/runs/jax/run.json: | _build/colab-run/colab/run.json
 endif
 
 # Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet
-# machine; `.venv/bin/python scripts/benchmark.py training` redoes the training section alone,
+# machine; `.venv/bin/booktools benchmark training` redoes the training section alone,
 # 7 minutes on a quiet 2-core machine, three times that on a busy one). Writes code/src/dlbook/measurements.json, which the appendix reads, and pins its
 # hash in the appendix.
 benchmark: install $(VENV)/.backends
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/booktools benchmark
 
 serve: book
 	@echo "Serving the book on http://localhost:8000 (Ctrl-C stops)"

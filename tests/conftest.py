@@ -8,12 +8,13 @@ import threading
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-import colab  # scripts/colab.py (pytest's pythonpath): it reads the table of contents
 import nbformat
 import numpy as np
 import pytest
-from run_notebooks import code_cells  # scripts/run_notebooks.py
 
+from booktools import project
+from booktools.notebooks import colab
+from booktools.notebooks.run import code_cells
 from dlbook import data
 
 
@@ -43,9 +44,9 @@ BUILD = ROOT / "_build"
 
 #: A test with a ``chapter`` argument runs once for each notebook chapter, one with ``book_page``
 #: for every page of the book, one with ``prose_page`` for each page without code; all in
-#: reading order, from the table of contents (read by scripts/colab.py only).
-CHAPTERS = colab.chapters(ROOT)
-PAGES = colab.toc_pages(ROOT)
+#: reading order, from the table of contents (read by booktools.notebooks.colab only).
+CHAPTERS = project.chapters(ROOT)
+PAGES = project.toc_pages(ROOT)
 PARAMETERS = {"chapter": CHAPTERS, "book_page": PAGES, "prose_page": [p for p in PAGES if p not in CHAPTERS]}
 
 
@@ -217,7 +218,7 @@ def agrees_with_book(book_values):
 def ran_the_published_code():
     """Check that a notebook run (scripts/check-colab, scripts/run-chapters) executed exactly the
     code cells of the chapter's published Colab notebook (_build/notebooks): make gives the runs
-    those cells alone, made from the sources before the book is built (scripts/colab.py code)."""
+    those cells alone, made from the sources before the book is built (booktools colab code)."""
 
     def check(run_dir: Path, chapter: str) -> None:
         published = nbformat.read(BUILD / "notebooks" / f"{chapter}.ipynb", as_version=4)

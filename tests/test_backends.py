@@ -9,8 +9,9 @@ the well-trained configuration within two points.
 import json
 from pathlib import Path
 
-import colab
 import pytest
+
+from booktools import project
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.book
 def test_every_chapter_ran_without_error(backend_run):
     backend, report = backend_run
     assert report["environment"]["keras_backend"] == backend
-    assert sorted(report["notebooks"]) == sorted(colab.chapters(ROOT))
+    assert sorted(report["notebooks"]) == sorted(project.chapters(ROOT))
     failed = {name: r["error"] for name, r in report["notebooks"].items() if r["error"]}
     assert not failed, failed
 
@@ -40,9 +41,9 @@ def test_the_chapters_before_evaluation_ran_with_the_test_set_sealed(backend_run
     """scripts/seal_test_set.py was loaded in exactly the chapters before the evaluation chapter
     (and none of them gave a model a test image, or it would have failed)."""
     _, report = backend_run
-    order = colab.chapters(ROOT)
+    order = project.chapters(ROOT)
     sealed = {name for name, r in report["notebooks"].items() if r.get("test_set_sealed")}
-    assert sealed == set(order[: order.index(colab.TEST_SET_OPENED_IN)])
+    assert sealed == set(order[: order.index(project.TEST_SET_OPENED_IN)])
 
 
 def test_the_run_executed_the_published_notebook(backend_run, chapter, ran_the_published_code):

@@ -13,10 +13,11 @@ import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
-import book_pdf
-import colab
 import pytest
 from playwright import sync_api as playwright  # a plain import: without playwright this fails, never skips
+
+from booktools import project
+from booktools.release import pdf as book_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,11 +36,11 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
-SETTINGS = colab.read_settings(ROOT, "full")
+SETTINGS = project.read_settings(ROOT, "full")
 
 
 def chromium_path() -> str:
-    """The browser the PDF is printed with (scripts/book_pdf.py looks for it, in one place)."""
+    """The browser the PDF is printed with (booktools.release.pdf looks for it, in one place)."""
     try:
         return book_pdf.chromium_path()
     except SystemExit as missing:
@@ -112,7 +113,7 @@ def page(browser):
     context.close()
 
 
-PAGES = [f"{name}.html" for name in colab.toc_pages(ROOT)] + ["search.html", "genindex.html"]
+PAGES = [f"{name}.html" for name in project.toc_pages(ROOT)] + ["search.html", "genindex.html"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -145,7 +146,7 @@ def test_page_loads_cleanly_and_passes_axe(page, base_url, path):
 
 
 def test_next_links_walk_the_book_in_reading_order(page, base_url):
-    order = colab.toc_pages(ROOT)
+    order = project.toc_pages(ROOT)
     page.goto(f"{base_url}/{order[0]}.html")
     visited = [order[0]]
     while (link := page.query_selector("a.right-next")) is not None:
@@ -231,7 +232,7 @@ DRAW = "book/draw-a-digit.html"
 
 def start_drawing(page):
     """Bring the pointer over the block, as a reader about to draw does: the page then fetches the
-    network (scripts/page_weight.py leaves it out of the page) and the block's script runs."""
+    network (booktools.sphinx.page_weight leaves it out of the page) and the block's script runs."""
     page.locator(".dlbook-draw__canvas").hover()
     page.wait_for_function("document.querySelector('[data-dlbook-draw]').dlbookDraw !== undefined")
 
@@ -407,9 +408,9 @@ def two_releases(tmp_path_factory):
     import json
     import zipfile
 
-    import release_assets
+    from booktools.release import assets as release_assets
 
-    latest = colab.read_settings(ROOT, "full").helper_ref
+    latest = project.read_settings(ROOT, "full").helper_ref
     work = tmp_path_factory.mktemp("releases")
     previous = work / "previous"
     previous.mkdir()
@@ -449,7 +450,7 @@ def switcher(page) -> tuple[str, list[tuple[str, str]]]:
 
 def test_an_older_release_has_the_switcher_a_banner_and_its_own_colab_notebooks(page, two_releases):
     base, latest = two_releases
-    site = colab.read_settings(ROOT, "full").site_url
+    site = project.read_settings(ROOT, "full").site_url
     page.goto(f"{base}/v0.0.9/book/training.html", wait_until="networkidle")
     button, entries = switcher(page)
     assert button == "v0.0.9"

@@ -1,4 +1,4 @@
-"""The execution cache notices helper changes (scripts/sphinx_extension.py), in both layers:
+"""The execution cache notices helper changes (booktools.sphinx), in both layers:
 Sphinx re-reads the chapter and jupyter-cache re-executes it. Checked on a one-chapter book
 whose chapter prints a value from a stand-in `dlbook` package put first on the path."""
 
@@ -48,7 +48,7 @@ def mini_book(tmp_path):
     book.mkdir()
     (book / "_config.yml").write_text(
         "title: Cache check\nonly_build_toc_files: true\nexecute: {execute_notebooks: cache}\n"
-        f"sphinx:\n  local_extensions:\n    sphinx_extension: {ROOT / 'scripts'}\n"
+        "sphinx:\n  extra_extensions: [booktools.sphinx]\n"
         "repository: {url: https://github.com/a/b}\nhtml: {baseurl: https://a.org/}\n"
         "colab: {notebooks_branch: nb, helper_ref: v1}\n"
     )

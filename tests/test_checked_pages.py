@@ -4,10 +4,11 @@ every sentence the sources bind is on its page."""
 
 import re
 
-import checked
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+
+from booktools.sphinx import checked
 
 from .conftest import BUILD, CHAPTERS, ROOT
 

@@ -6,11 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import citation
-import colab
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+
+from booktools import project
+from booktools.release import citation
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -33,15 +34,15 @@ def test_citation_cff_validates_and_matches_the_release():
 
 def test_zenodo_metadata_is_generated_from_citation_cff():
     """Zenodo's GitHub integration reads .zenodo.json when a release is made (the DOI's record):
-    it is written from CITATION.cff (scripts/citation.py zenodo), never edited by hand, and says
+    it is written from CITATION.cff (booktools citation zenodo), never edited by hand, and says
     what CITATION.cff cannot: a book, with the repository and the site as related works."""
     import json
 
     assert (ROOT / ".zenodo.json").read_text() == citation.zenodo_text(), (
-        "CITATION.cff changed: run `python scripts/citation.py zenodo` and commit .zenodo.json"
+        "CITATION.cff changed: run `booktools citation zenodo` and commit .zenodo.json"
     )
     zenodo = json.loads((ROOT / ".zenodo.json").read_text())
-    cff = citation.load()
+    cff = project.citation()
     assert zenodo["version"] == str(cff["version"]) and zenodo["title"] == cff["title"]
     assert [c["name"] for c in zenodo["creators"]] == [a["name"] for a in cff["authors"]]
     assert {r["identifier"] for r in zenodo["related_identifiers"]} == {
@@ -61,7 +62,7 @@ def parse_bibtex(text: str):
 
 
 def cff_with_authors(tmp_path, authors: list[dict]) -> Path:
-    cff = {**citation.load(), "authors": authors}
+    cff = {**project.citation(), "authors": authors}
     path = tmp_path / "CITATION.cff"
     path.write_text(yaml.safe_dump(cff, sort_keys=False))
     return path
@@ -69,7 +70,7 @@ def cff_with_authors(tmp_path, authors: list[dict]) -> Path:
 
 def test_bibtex_reads_the_organisation_as_one_author_and_cites_the_release():
     entry = parse_bibtex(citation.bibtex())
-    cff = citation.load()
+    cff = project.citation()
     (author,) = entry.persons["author"]
     # BibTeX would read an unbraced "The dlbook authors" as first names "The dlbook", last "authors"
     assert author.first_names == [] and author.last_names == ["{" + cff["authors"][0]["name"] + "}"]
@@ -108,10 +109,10 @@ def test_real_names_in_citation_cff_alone_reach_every_citation(tmp_path):
 def test_the_source_the_book_follows_is_credited_from_citation_cff():
     """The blog post's notebooks: a reference in CITATION.cff (GitHub's "Cite this repository"
     lists it), named on the first chapter and the How-to-cite page through the same fact."""
-    (source,) = citation.load()["references"]
+    (source,) = project.citation()["references"]
     assert source["authors"] == [{"family-names": "Torres", "given-names": "Jordi"}]
     url = source["repository-code"]
-    assert citation.facts()["source_link"] == f"[DEEP-LEARNING-practical-introduction-with-Keras]({url})"
+    assert project.facts()["source_link"] == f"[DEEP-LEARNING-practical-introduction-with-Keras]({url})"
     for page in ("book/first-program.md", "book/citing.md"):
         text = (ROOT / page).read_text()
         assert "Jordi Torres" in text and "{{ source_link }}" in text, page
@@ -119,7 +120,7 @@ def test_the_source_the_book_follows_is_credited_from_citation_cff():
 
 
 def test_plain_citation_gives_the_releases_own_address():
-    cff = citation.load()
+    cff = project.citation()
     text = citation.plain()
     assert text.endswith(f"URL: {cff['url']}v{cff['version']}/")
     assert f"(version {cff['version']})" in text
@@ -164,7 +165,7 @@ def test_pages_have_open_graph_metadata_licence_and_mnist_credit(book_page):
 @pytest.mark.book
 def test_sitemap_lists_every_page():
     sitemap = (SITE / "sitemap.xml").read_text()
-    for name in colab.toc_pages(ROOT):
+    for name in project.toc_pages(ROOT):
         assert f"{name}.html" in sitemap, name
 
 
@@ -172,7 +173,7 @@ def test_sitemap_lists_every_page():
 def test_figures_are_numbered_with_stable_anchors():
     html = BeautifulSoup((SITE / "book/training.html").read_text(), "html.parser")
     figure = html.find(id="fig-reference-curves")
-    first_part = colab.toc_parts(ROOT)[1]
+    first_part = project.toc_parts(ROOT)[1]
     number = first_part.index("book/training") + 1  # chapters are numbered in reading order
     assert figure is not None and f"Fig. {number}.1" in figure.get_text()
     assert html.find(id="ch-training") is not None  # the label readers and instructors link to
@@ -182,8 +183,8 @@ def test_no_page_types_the_books_own_addresses():
     """The repository and the site live in CITATION.cff; pages name them through substitutions
     (``{{ repository }}``, ``{{ readme_link }}``, ``{{ site_url }}``), which the Colab converter
     resolves too, so a moved repository changes one file."""
-    cff = citation.load()
-    assert citation.facts()["readme_link"] == f"[README]({cff['repository-code'].rstrip('/')}#readme)"
+    cff = project.citation()
+    assert project.facts()["readme_link"] == f"[README]({cff['repository-code'].rstrip('/')}#readme)"
     addresses = {cff["repository-code"].rstrip("/"), cff["url"].rstrip("/")}
     for page in sorted((ROOT / "book").glob("*.md")):
         text = page.read_text()

@@ -41,7 +41,7 @@ def test_a_false_check_stops_a_strict_run_naming_the_condition_and_warns_a_reade
 
 
 def test_in_the_book_build_a_false_check_is_left_to_its_sentence(monkeypatch):
-    """The book build reports a false condition with the sentence that states it (scripts/checked.py),
+    """The book build reports a false condition with the sentence that states it (booktools.sphinx.checked),
     so the chapter runs on: every false sentence of the page is listed, not only the first."""
     from dlbook import glue
     from dlbook.claims import CHECK_PREFIX, check

@@ -45,7 +45,7 @@ def build_alone(tmp_path, source: str) -> subprocess.CompletedProcess:
     (project / f"{CHAPTER}.md").write_text(alone)
     for name in ("_config.yml", "CITATION.cff"):
         shutil.copy(ROOT / name, project / name)
-    for folder in ("scripts", "_templates", "_static", "book/images"):
+    for folder in ("_templates", "_static", "book/images"):
         shutil.copytree(ROOT / folder, project / folder, ignore=shutil.ignore_patterns("node_modules"))
     (project / "_toc.yml").write_text(f"format: jb-book\nroot: {CHAPTER}\n")
     jupyter_book = Path(sys.executable).with_name("jupyter-book")

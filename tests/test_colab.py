@@ -12,16 +12,18 @@ import re
 import zipfile
 from pathlib import Path
 
-import colab
 import jupytext
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
+from booktools import project
+from booktools.notebooks import colab
+
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build"
-SETTINGS = colab.read_settings(ROOT)
-CHAPTERS = colab.chapters(ROOT)
+SETTINGS = project.read_settings(ROOT)
+CHAPTERS = project.chapters(ROOT)
 
 
 def notebook(name: str) -> nbformat.NotebookNode:
@@ -38,7 +40,7 @@ def test_every_chapter_in_book_is_a_notebook_chapter():
     on_disk = sorted(p.relative_to(ROOT).with_suffix("").as_posix() for p in (ROOT / "book").glob("*.md"))
     prose = {"book/index", "book/instructors", "book/citing", "book/glossary"}  # pages without code
     assert sorted(CHAPTERS) == [name for name in on_disk if name not in prose]
-    assert CHAPTERS == [name for name in colab.toc_pages(ROOT) if name in CHAPTERS]  # reading order
+    assert CHAPTERS == [name for name in project.toc_pages(ROOT) if name in CHAPTERS]  # reading order
 
 
 def test_helper_ref_is_the_release_of_the_helper_package():
@@ -80,7 +82,7 @@ def test_plain_markdown_conversion():
     assert "<details><summary>Solution to Exercise 1</summary>\n\nDone.\n\n</details>" in out
     assert "> **If you are new**\n>\n> Line one\n> line two.\n" in out
     student = colab.to_plain_markdown(
-        text, colab.read_settings(ROOT, "student"), titles, {"test_acc": "0.9", "n": "1"}
+        text, project.read_settings(ROOT, "student"), titles, {"test_acc": "0.9", "n": "1"}
     )
     assert "Solution" not in student and "Done." not in student and "**Exercise 1.** Do it." in student
 
@@ -89,7 +91,7 @@ def test_exercises_are_numbered_as_on_the_site_across_cells():
     """ "Do Exercise 7.2" means the same exercise on the site, in Colab and in the student edition:
     the converter numbers a chapter's exercises in order, across its Markdown cells, after the
     chapter's number in the table of contents, and names the exercise a solution solves."""
-    numbers = colab.chapter_numbers(ROOT)
+    numbers = project.chapter_numbers(ROOT)
     assert numbers["book/first-program"] == 1 and numbers["book/evaluation"] == 7
     assert numbers["book/how-learning-works"] == 9  # numbered on across the second part
     assert "book/glossary" not in numbers and "book/index" not in numbers
@@ -237,10 +239,10 @@ def test_setup_cell_says_when_another_dlbook_version_is_installed():
 def test_helper_commit_comes_from_git_or_a_full_hash(monkeypatch, tmp_path):
     monkeypatch.setenv("DLBOOK_HELPER_COMMIT", "v0.1.0")
     with pytest.raises(ValueError, match="40-character"):
-        colab.helper_commit(ROOT)
+        project.helper_commit(ROOT)
     monkeypatch.delenv("DLBOOK_HELPER_COMMIT")
     with pytest.raises(ValueError, match="neither a git checkout with a commit nor an archive"):
-        colab.helper_commit(tmp_path)  # inside no checkout of its own (not even the one above it)
+        project.helper_commit(tmp_path)  # inside no checkout of its own (not even the one above it)
 
 
 def test_a_copy_without_git_knows_its_commit_from_git_archive(monkeypatch, tmp_path):
@@ -253,8 +255,8 @@ def test_a_copy_without_git_knows_its_commit_from_git_archive(monkeypatch, tmp_p
     archive = subprocess.run(["git", "-C", ROOT, "archive", "HEAD"], capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", tmp_path], input=archive, check=True)
     assert not (tmp_path / ".git").exists()
-    assert colab.helper_commit(tmp_path) == head.stdout.strip()
-    assert colab.read_settings(tmp_path).helper_commit == head.stdout.strip()
+    assert project.helper_commit(tmp_path) == head.stdout.strip()
+    assert project.read_settings(tmp_path).helper_commit == head.stdout.strip()
 
 
 @pytest.mark.parametrize(
@@ -278,10 +280,10 @@ def test_settings_must_name_a_github_repository(tmp_path, monkeypatch):
         "colab: {notebooks_branch: nb, helper_ref: v1}\n"
     )
     with pytest.raises(ValueError, match="github.com/<org>/<repo>"):
-        colab.read_settings(tmp_path).colab_url("book/a")
+        project.read_settings(tmp_path).colab_url("book/a")
     (tmp_path / "_config.yml").write_text("repository: {url: https://github.com/a/b}\nhtml: {baseurl: x}\n")
     with pytest.raises(ValueError, match="notebooks_branch, helper_ref"):
-        colab.read_settings(tmp_path)
+        project.read_settings(tmp_path)
 
 
 # --- the built site and notebooks -------------------------------------------------------------
@@ -316,7 +318,7 @@ def test_the_ipynb_download_is_the_colab_notebook_with_the_books_outputs(chapter
 
 @pytest.mark.book
 def test_the_landing_page_offers_every_notebook_in_one_zip():
-    landing = BUILD / "html" / f"{colab.toc_pages(ROOT)[0]}.html"
+    landing = BUILD / "html" / f"{project.toc_pages(ROOT)[0]}.html"
     html = BeautifulSoup(landing.read_text(), "html.parser")
     (link,) = [a for a in html.find_all("a", href=True) if a["href"].endswith("notebooks.zip")]
     with zipfile.ZipFile(landing.parent / link["href"]) as bundle:
@@ -401,7 +403,7 @@ def test_colab_runs_sealed_the_test_set_before_evaluation(colab_run):
     (it runs in the bare environments too: it needs only NumPy, Keras and dlbook)."""
     _, report = colab_run
     sealed = {name for name, r in report["notebooks"].items() if r.get("test_set_sealed")}
-    assert sealed == set(CHAPTERS[: CHAPTERS.index(colab.TEST_SET_OPENED_IN)])
+    assert sealed == set(CHAPTERS[: CHAPTERS.index(project.TEST_SET_OPENED_IN)])
 
 
 @pytest.mark.book

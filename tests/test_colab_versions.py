@@ -1,14 +1,15 @@
-"""scripts/colab_versions.py: the scheduled check that names what Colab upgraded."""
+"""booktools.checks.colab_versions: the scheduled check that names what Colab upgraded."""
 
 import subprocess
 import sys
 from pathlib import Path
 
-import colab_versions
 import pytest
 
+from booktools.checks import colab_versions
+
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "scripts" / "colab_versions.py"
+SCRIPT = [sys.executable, "-m", "booktools", "colab-versions"]
 
 
 def colab_files(tmp_path: Path, changes: dict[str, str | None], python: str | None = None) -> list[str]:
@@ -26,7 +27,7 @@ def colab_files(tmp_path: Path, changes: dict[str, str | None], python: str | No
 
 
 def run(args):
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True)
+    return subprocess.run([*SCRIPT, *args], capture_output=True, text=True)
 
 
 def test_unchanged_colab_passes(tmp_path):

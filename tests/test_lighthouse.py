@@ -32,8 +32,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import colab
 import pytest
+
+from booktools import project
 
 from .test_browser import Compressing, chromium_path
 
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("DLBOOK_SITE", ROOT / "_build" / "html"))  # another build: set DLBOOK_SITE
 RUNNER = ROOT / "tests" / "browser" / "lighthouse-pages.mjs"
 REPORTS = Path(os.environ.get("DLBOOK_LIGHTHOUSE_REPORTS", ROOT / "_build" / "lighthouse"))
-PAGES = [f"{name}.html" for name in colab.toc_pages(ROOT)]
+PAGES = [f"{name}.html" for name in project.toc_pages(ROOT)]
 RUNS = int(os.environ.get("DLBOOK_LIGHTHOUSE_RUNS", "3"))  # three unless told (a quick look: 1)
 # One Lighthouse at a time: runs side by side compete for the cores, which Lighthouse's own
 # documentation lists as a high source of variance ("client resource contention", docs/variability.md;

@@ -1,4 +1,4 @@
-"""The link checker (scripts/check_links.py): local links and fragments, polite fetching with
+"""The link checker (booktools.checks.links): local links and fragments, polite fetching with
 retries, the GitHub token sent to GitHub only, Colab links checked through their raw notebooks,
 and a published site checked page by page. Every server here is a local one in a thread."""
 
@@ -9,8 +9,9 @@ import sys
 from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler
 from pathlib import Path
 
-import check_links
 import pytest
+
+from booktools.checks import links as check_links
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}).encode()
@@ -57,7 +58,7 @@ def test_link_checker_finds_broken_links(tmp_path):
     (tmp_path / "b.html").write_text('<p id="z"></p>')
     (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=gone/index.html" />')
     result = subprocess.run(
-        [sys.executable, ROOT / "scripts/check_links.py", tmp_path], capture_output=True, text=True
+        [sys.executable, "-m", "booktools", "links", tmp_path], capture_output=True, text=True
     )
     assert result.returncode == 1
     broken = result.stdout.split("Broken:")[1]
@@ -71,7 +72,7 @@ def test_link_checker_finds_broken_links(tmp_path):
 @pytest.mark.book
 def test_built_site_has_no_broken_local_links():
     result = subprocess.run(
-        [sys.executable, ROOT / "scripts/check_links.py", ROOT / "_build/html"],
+        [sys.executable, "-m", "booktools", "links", ROOT / "_build/html"],
         capture_output=True,
         text=True,
     )

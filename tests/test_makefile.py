@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(
     "target",
-    ["scripts/math/node_modules/.package-lock.json", "tests/browser/node_modules/.package-lock.json"],
+    ["tools/math/node_modules/.package-lock.json", "tests/browser/node_modules/.package-lock.json"],
 )
 def test_without_node_make_says_what_to_install(tmp_path, target):
     bin_dir = tmp_path / "bin"  # make and a shell, and no npm

@@ -1,14 +1,13 @@
-"""The benchmark's results reach the appendix pinned by hash (dlbook.measurements, scripts/benchmark.py)."""
+"""The benchmark's results reach the appendix pinned by hash (dlbook.measurements, booktools.benchmark)."""
 
 import hashlib
 import re
 from importlib import resources
 from pathlib import Path
 
-import benchmark  # scripts/benchmark.py
-import colab  # scripts/colab.py: the table of contents
 import pytest
 
+from booktools import benchmark, project
 from dlbook import measurements
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,4 +64,6 @@ def test_the_chapter_times_cover_every_chapter():
     """The appendix says its per-backend table covers every chapter but itself: a new chapter
     needs a new benchmark run."""
     for backend, seconds in measurements.load()["chapters_by_backend"].items():
-        assert set(seconds) == set(colab.chapters(ROOT)) - benchmark.REPORTS, f"{backend}: run make benchmark"
+        assert set(seconds) == set(project.chapters(ROOT)) - benchmark.REPORTS, (
+            f"{backend}: run make benchmark"
+        )

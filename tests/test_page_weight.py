@@ -1,4 +1,4 @@
-"""scripts/page_weight.py: icons as inline SVG, formulas typeset at build time, figures sized and
+"""booktools.sphinx.page_weight: icons as inline SVG, formulas typeset at build time, figures sized and
 lazy, no search scripts where no search runs, the root redirect with an icon; then the built site."""
 
 import re
@@ -6,11 +6,12 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
-import colab
 import numpy as np
-import page_weight
 import pytest
 from PIL import Image
+
+from booktools import project
+from booktools.sphinx import page_weight
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -82,7 +83,7 @@ def test_display_formulas_are_written_as_sphinx_writes_them_for_mathjax():
 @pytest.fixture
 def renderer(tmp_path):
     if shutil.which("node") is None or not (page_weight.MATH_DIR / "node_modules").is_dir():
-        pytest.fail("Node.js and scripts/math/node_modules are needed: run `make book`.")
+        pytest.fail("Node.js and tools/math/node_modules are needed: run `make book`.")
     return page_weight.MathRenderer(tmp_path / "math.json")
 
 
@@ -238,7 +239,7 @@ def test_a_stylesheet_from_elsewhere_leaves_the_head_as_the_theme_wrote_it(tmp_p
 
 
 @pytest.mark.book
-@pytest.mark.parametrize("name", colab.toc_pages(ROOT))
+@pytest.mark.parametrize("name", project.toc_pages(ROOT))
 def test_built_pages_carry_no_icon_library_no_mathjax_and_sized_images(name):
     path = SITE / f"{name}.html"
     if not path.exists():

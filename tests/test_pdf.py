@@ -1,4 +1,4 @@
-"""The book's PDF (``make pdf``, scripts/book_pdf.py), read back with pypdf: its pages, every
+"""The book's PDF (``make pdf``, booktools.release.pdf), read back with pypdf: its pages, every
 chapter title and figure caption in its text, the contents' page numbers, the outline and the
 tagged headings against the site's headings, the draw-a-digit picture, the figures meant side by
 side, its fonts embedded, its internal links, and no code line running off the page."""
@@ -8,10 +8,11 @@ import re
 import unicodedata
 from pathlib import Path
 
-import book_pdf
-import colab
 import pytest
 from bs4 import BeautifulSoup
+
+from booktools import project
+from booktools.release import pdf as book_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -47,7 +48,7 @@ def page_texts(reader):
 
 def page_titles():
     """Each page's title as the site shows it, the chapters' numbered."""
-    return [site_headings(name)[0][1] for name in colab.toc_pages(ROOT)]
+    return [site_headings(name)[0][1] for name in project.toc_pages(ROOT)]
 
 
 def site_headings(name: str) -> list[tuple[int, str]]:
@@ -149,7 +150,7 @@ def test_every_page_title_and_figure_caption_is_in_the_text(text):
     for title in page_titles():
         assert squeeze(title) in text, title
     captions = []
-    for name in colab.toc_pages(ROOT):
+    for name in project.toc_pages(ROOT):
         page = BeautifulSoup((HTML / f"{name}.html").read_text(), "html.parser")
         for caption in page.select("figcaption"):
             if caption.find_parent(class_="dlbook-draw"):
@@ -181,7 +182,7 @@ def test_the_contents_list_every_page_in_order_and_every_solution_is_printed(rea
     assert [title for title, _ in entries] == page_titles()[1:]  # in the order of the site
     # the chapters, numbered as on the site
     assert [title.split(".")[0] for title, _ in entries[:11]] == [str(n) for n in range(1, 12)]
-    solutions = sum((ROOT / f"{c}.md").read_text().count("```{solution}") for c in colab.chapters(ROOT))
+    solutions = sum((ROOT / f"{c}.md").read_text().count("```{solution}") for c in project.chapters(ROOT))
     assert text.count(squeeze("Solution to Exercise")) == solutions
 
 
@@ -200,7 +201,9 @@ def test_the_contents_page_numbers_name_the_pages_the_chapters_start_on(reader, 
 
 
 def test_every_bookmark_reads_as_its_heading_on_the_site(reader):
-    expected = [(0, "Contents")] + [entry for name in colab.toc_pages(ROOT) for entry in site_headings(name)]
+    expected = [(0, "Contents")] + [
+        entry for name in project.toc_pages(ROOT) for entry in site_headings(name)
+    ]
     printed = [(depth, title) for depth, title, _ in outline(reader)]
     assert len(printed) == len(expected) > 100
     wrong = [(p, e) for p, e in zip(printed, expected, strict=True) if p != e]
@@ -222,7 +225,7 @@ def test_the_pdf_is_tagged_and_its_headings_are_the_site_headings(reader):
     roles = collections.Counter(role for role, _, _ in elements)
     assert roles["/P"] > 500 and roles["/Figure"] >= 20 and roles["/Link"] > 20, roles
     headings = [squeeze(text) for role, text, _ in elements if re.fullmatch(r"/H[1-6]", role)]
-    site = [squeeze(title) for name in colab.toc_pages(ROOT) for _, title in site_headings(name)]
+    site = [squeeze(title) for name in project.toc_pages(ROOT) for _, title in site_headings(name)]
     book = squeeze(book_pdf.book_facts()["title"])
     assert sorted(headings) == sorted([book, "Contents", *site])  # the title page's and the contents' too
 
@@ -242,7 +245,7 @@ def test_the_pdf_is_tagged_and_its_headings_are_the_site_headings(reader):
                 "article.bd-article img[alt]"
             )
         )
-        for name in colab.toc_pages(ROOT)
+        for name in project.toc_pages(ROOT)
     )
     assert len(pictures) == site_images + 1 > 20, (len(pictures), site_images)  # + the draw-a-digit picture
     blind = [text[:60] for text, element in figures if not pictured(element)]
@@ -277,7 +280,7 @@ def test_internal_links_lead_to_places_in_the_pdf(reader):
             destination = annotation.get("/Dest") or (action.get_object().get("/D") if action else None)
             if destination is not None:
                 internal += 1
-    assert internal >= len(colab.toc_pages(ROOT))  # at least the table of contents
+    assert internal >= len(project.toc_pages(ROOT))  # at least the table of contents
     assert reader.outline, "no bookmarks"
 
 
@@ -334,7 +337,7 @@ def test_the_draw_page_is_a_picture_with_the_address_of_the_page(reader, page_te
 
 def test_figures_meant_side_by_side_are_on_one_page(page_texts):
     groups = []
-    for name in colab.toc_pages(ROOT):
+    for name in project.toc_pages(ROOT):
         page = BeautifulSoup((HTML / f"{name}.html").read_text(), "html.parser")
         for row in page.select(".sd-row"):
             if not any(re.fullmatch(r"sd-row-cols-lg-[2-9]", c) for c in row["class"]):

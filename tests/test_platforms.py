@@ -3,8 +3,9 @@ installing anything, for Linux x86-64, Linux ARM64 and macOS on Apple Silicon, a
 builds of TensorFlow and PyTorch where those are separate distributions (Linux x86-64).
 
 One `pip install --dry-run --platform ...` per platform, for everything `make install` and `make
-backends` put in one environment: requirements.txt (the helper package's dependencies instead of
-its editable install, which pip cannot resolve for another platform) and requirements-backends.txt.
+backends` put in one environment: requirements.txt (the dependencies of the book's own packages,
+code/ and tools/, instead of their editable installs, which pip cannot resolve for another
+platform) and requirements-backends.txt.
 pip installs nothing but reads every wheel's metadata from the index (PyPI: needs the network).
 """
 
@@ -21,7 +22,8 @@ import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"  # resolve for this interpreter's version
-HELPER = "-e ./code"  # requirements.txt's line for the helper package
+#: requirements.txt's lines for the book's own packages: the helper package and the machinery
+OWN = {"-e ./code": "code", "-e ./tools": "tools"}
 #: Dependencies published only as source, which --platform (binary wheels only) cannot take: pure
 #: Python, so pip builds them anywhere. A stand-in wheel (name, version, no dependencies) takes
 #: their place. docopt: cffconvert -> pykwalify -> docopt.
@@ -98,20 +100,22 @@ def stand_ins(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def requirements(tmp_path_factory) -> Path:
-    """requirements.txt without its editable helper package, plus the helper's dependencies."""
+    """requirements.txt without the book's editable packages, plus their dependencies."""
     lines = (ROOT / "requirements.txt").read_text().splitlines()
-    assert lines.count(HELPER) == 1, f"requirements.txt: expected one line {HELPER!r}"
+    for own in OWN:
+        assert lines.count(own) == 1, f"requirements.txt: expected one line {own!r}"
     kept = []
     for line in lines:
-        if line == HELPER:
+        if line in OWN:
             continue
         option, _, path = line.partition(" ")
         if option in ("-r", "-c"):  # relative to requirements.txt, not to the copy
             line = f"{option} {ROOT / path}"
         kept.append(line)
-    helper = tomllib.loads((ROOT / "code" / "pyproject.toml").read_text())["project"]["dependencies"]
+    for folder in OWN.values():
+        kept += tomllib.loads((ROOT / folder / "pyproject.toml").read_text())["project"]["dependencies"]
     path = tmp_path_factory.mktemp("requirements") / "requirements.txt"
-    path.write_text("\n".join(kept + helper) + "\n")
+    path.write_text("\n".join(kept) + "\n")
     return path
 
 

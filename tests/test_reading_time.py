@@ -5,10 +5,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import project, reading_time
 
-import colab  # noqa: E402
-import reading_time  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SOURCE = """---
 jupytext: {}
@@ -78,9 +77,9 @@ def test_running_time_is_the_benchmarks_measurement():
 
 def test_the_stated_times_are_computed_not_typed():
     """The landing page and the instructors page state the rates and the times through
-    substitutions the build computes (scripts/reading_time.py facts), never typed numbers."""
-    facts = reading_time.facts(ROOT, colab.chapters(ROOT))
-    minutes = reading_time.chapter_minutes(ROOT, colab.chapters(ROOT))
+    substitutions the build computes (booktools.reading_time facts), never typed numbers."""
+    facts = reading_time.facts(ROOT, project.chapters(ROOT))
+    minutes = reading_time.chapter_minutes(ROOT, project.chapters(ROOT))
     assert facts["chapter_minutes_range"] == f"{min(minutes.values())} to {max(minutes.values())} minutes"
     assert int(facts["book_hours"]) == round(sum(minutes.values()) / 60)
     index = (ROOT / "book" / "index.md").read_text()
@@ -97,7 +96,7 @@ def test_built_instructors_page_lists_every_chapter_with_its_count():
     table = html.select_one("table.reading-times")
     assert table is not None, "the reading-times table is missing from the instructors page"
     rows = [[td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.select("tbody tr")]
-    chapters = colab.chapters(ROOT)
+    chapters = project.chapters(ROOT)
     assert len(rows) == len(chapters)
     for row, name in zip(rows, chapters, strict=True):
         counted = reading_time.count_file(ROOT / f"{name}.md", name, ROOT)
@@ -115,5 +114,5 @@ def test_the_landing_page_states_the_computed_times():
     text = " ".join(
         BeautifulSoup((ROOT / "_build/html/book/index.html").read_text(), "html.parser").get_text().split()
     )
-    facts = reading_time.facts(ROOT, colab.chapters(ROOT))
+    facts = reading_time.facts(ROOT, project.chapters(ROOT))
     assert f"takes {facts['chapter_minutes_range']}" in text and f"about {facts['book_hours']} hours" in text

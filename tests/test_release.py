@@ -1,5 +1,5 @@
 """A release, simulated as far as it can be off GitHub: the publish workflow's own steps (the
-release check, scripts/release.py; the earlier editions, scripts/previous-releases; the draft
+release check, booktools.release.check; the earlier editions, scripts/previous-releases; the draft
 and the published release, scripts/publish-release; the notebooks push,
 scripts/publish-notebooks) run against a local stand-in for GitHub's API, the fake GitHub CLI of
 test_release_assets.py and a bare repository standing in for github.com, with GitHub's rule for
@@ -14,16 +14,16 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import colab
 import pytest
-import release
 import yaml
 
+from booktools import project
+from booktools.release import check as release
 from tests.test_release_assets import fake_gh, site_archive, with_sums
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISH = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())
-SETTINGS = colab.read_settings(ROOT)
+SETTINGS = project.read_settings(ROOT)
 HELPER_REF = SETTINGS.helper_ref
 SERVER, REPO = SETTINGS.repository_url.rsplit("/", 2)[0], "/".join(SETTINGS.repository_url.rsplit("/", 2)[1:])
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -83,12 +83,14 @@ def step(job: str, name_start: str) -> dict:
 
 
 def run_step(job: str, name_start: str, workspace: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    """Run the step's own `run` text with bash, as the runner does, in ``workspace``."""
+    """Run the step's own `run` text with bash, as the runner does, in ``workspace``, with this
+    interpreter as the job's ``python`` (setup-python's, with booktools installed by an earlier step)."""
     command = step(job, name_start)["run"]
+    path = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', os.environ['PATH'])}"
     return subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", command],
         cwd=workspace,
-        env={**os.environ, **env},
+        env={**os.environ, **env, "PATH": path},
         capture_output=True,
         text=True,
     )
@@ -153,7 +155,7 @@ def test_job_order_deploy_before_notebooks_before_verification():
     assert all("upload" not in n for n in names[:check])
 
 
-# --- scripts/release.py ---------------------------------------------------------------------
+# --- booktools.release.check ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -264,7 +266,7 @@ def workspace(tmp_path):
     notebooks where the notebooks job downloads them (_build/notebooks)."""
     root = tmp_path / "workspace"
     (root / "scripts").mkdir(parents=True)
-    for script in (ROOT / "scripts").iterdir():  # the steps' scripts and the modules they import
+    for script in (ROOT / "scripts").iterdir():  # the steps' scripts (booktools is installed)
         if script.is_file():
             (root / "scripts" / script.name).write_bytes(script.read_bytes())
             (root / "scripts" / script.name).chmod(0o755)

@@ -1,5 +1,5 @@
 """What a release attaches and says: the table of numbers that changed since the previous
-release, the archives of both editions with their checksums (scripts/release_assets.py), and the
+release, the archives of both editions with their checksums (booktools.release.assets), and the
 GitHub release made from them (scripts/publish-release, against a fake GitHub CLI)."""
 
 import hashlib
@@ -10,13 +10,14 @@ import sys
 import zipfile
 from pathlib import Path
 
-import colab
 import pytest
-import release_assets
 from bs4 import BeautifulSoup
 
+from booktools import project
+from booktools.release import assets as release_assets
+
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = colab.read_settings(ROOT, "full")
+SETTINGS = project.read_settings(ROOT, "full")
 
 
 def chapter(title: str, **values: tuple[str, str]) -> dict:
@@ -276,8 +277,9 @@ def fake_gh(tmp_path, can_push: bool = True, **env) -> dict:
     bin_dir.mkdir(exist_ok=True)
     (bin_dir / "gh").write_text(FAKE_GH)
     (bin_dir / "gh").chmod(0o755)
-    if not (bin_dir / "python3").exists():  # the scripts' python3: this one (a runner has one)
-        (bin_dir / "python3").symlink_to(sys.executable)
+    if not (bin_dir / "python3").exists():  # the scripts' python3: this one, with booktools (the job's)
+        (bin_dir / "python3").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        (bin_dir / "python3").chmod(0o755)
     (tmp_path / "assets").mkdir(exist_ok=True)
     return {
         **os.environ,
@@ -465,13 +467,13 @@ def test_the_publish_workflow_publishes_what_release_assets_writes():
 
     jobs = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())["jobs"]
     build = jobs["build"]["steps"]
-    assembled = next(s["run"] for s in build if "release_assets.py archives" in s.get("run", ""))
-    assert "release_assets.py site _build/site _build/previous" in assembled
+    assembled = next(s["run"] for s in build if "booktools assets archives" in s.get("run", ""))
+    assert "booktools assets site _build/site _build/previous" in assembled
     fetched = next(s for s in build if "previous-releases" in s.get("run", ""))
     assert fetched["run"].startswith("scripts/previous-releases _build/previous ")
     assert jobs["build"]["outputs"]["editions"] == f"${{{{ steps.{fetched['id']}.outputs.editions }}}}"
-    assert "release_assets.py notebooks _build/publish-notebooks" in assembled
-    assert "release_assets.py archives _build/release" in assembled
+    assert "booktools assets notebooks _build/publish-notebooks" in assembled
+    assert "booktools assets archives _build/release" in assembled
     uploads = {s["with"]["name"]: s["with"]["path"] for s in build if "upload" in s.get("uses", "")}
     assert uploads["colab-notebooks"] == "_build/publish-notebooks/"
     assert uploads["release-files"] == "_build/release/"
@@ -703,6 +705,6 @@ def test_the_link_check_workflow_checks_only_a_site_it_found():
     steps = yaml.safe_load((ROOT / ".github/workflows/linkcheck.yml").read_text())["jobs"]["links"]["steps"]
     (fetch,) = [s for s in steps if "published-site" in s.get("run", "")]
     assert fetch["run"] == "scripts/published-site site" and fetch["id"] == "site"
-    check = next(s for s in steps if "check_links.py" in s.get("run", ""))
+    check = next(s for s in steps if "booktools links" in s.get("run", ""))
     assert check["if"] == "steps.site.outputs.found == 'true'"
     assert steps.index(fetch) < steps.index(check)

@@ -1,4 +1,4 @@
-"""scripts/run_notebooks.py: a finished run is reused only when nothing it depends on changed,
+"""booktools.notebooks.run: a finished run is reused only when nothing it depends on changed,
 and a failed run never is. Checked on two small notebooks, each run in a real kernel."""
 
 import json
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from run_notebooks import run_key
+
+from booktools.notebooks.run import run_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,7 +22,7 @@ def write(folder: Path, name: str, source: str) -> None:
 
 def run(notebooks: Path, out: Path, cache: Path, **env) -> dict:
     subprocess.run(
-        [sys.executable, ROOT / "scripts" / "run_notebooks.py", notebooks, out],
+        [sys.executable, "-m", "booktools", "run-notebooks", notebooks, out],
         env={**os.environ, "DLBOOK_CACHE": str(cache), **env},
         capture_output=True,
         text=True,
@@ -61,9 +62,8 @@ def test_fingerprint_covers_the_helper_package_but_not_the_benchmark_results(tmp
     import shutil as sh
     from types import SimpleNamespace
 
-    import run_notebooks
-
     import dlbook
+    from booktools.notebooks import environment
 
     package = tmp_path / "dlbook"
     sh.copytree(Path(dlbook.__file__).parent, package, ignore=sh.ignore_patterns("__pycache__"))
@@ -71,12 +71,12 @@ def test_fingerprint_covers_the_helper_package_but_not_the_benchmark_results(tmp
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec if name == "dlbook" else real(name))
 
-    before = run_notebooks.fingerprint()
-    assert run_notebooks.NOT_FINGERPRINTED == {"measurements.json"}
+    before = environment.fingerprint()
+    assert environment.NOT_FINGERPRINTED == {"measurements.json"}
     (package / "measurements.json").write_text('{"new": "results"}\n')
-    assert run_notebooks.fingerprint() == before
+    assert environment.fingerprint() == before
     (package / "data.py").write_text((package / "data.py").read_text() + "\n# changed\n")
-    assert run_notebooks.fingerprint() != before
+    assert environment.fingerprint() != before
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""scripts/sphinx_extension.py: a page that pastes another chapter's values is rebuilt with it; an
+"""booktools.sphinx: a page that pastes another chapter's values is rebuilt with it; an
 incremental build keeps every page in the sitemap, and takes a label moved from one page to another."""
 
 from pathlib import Path
 from types import SimpleNamespace
 
-import sphinx_extension
+from booktools.sphinx import incremental as sphinx_extension
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +44,7 @@ def small_book(tmp_path, conf: str, pages: dict[str, str]):
 
     source, out = tmp_path / "src", tmp_path / "out"
     source.mkdir()
-    (source / "conf.py").write_text("import sphinx_extension\n" + conf)
+    (source / "conf.py").write_text("from booktools.sphinx import incremental as sphinx_extension\n" + conf)
     toctree = "".join(f"   {name}\n" for name in pages)
     (source / "index.rst").write_text(f"Book\n====\n\n.. toctree::\n\n{toctree}")
     for name, text in pages.items():

@@ -11,11 +11,13 @@ import re
 import zipfile
 from pathlib import Path
 
-import colab
 import jupytext
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+
+from booktools import project
+from booktools.notebooks import colab
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = ROOT / "_build"
@@ -131,7 +133,7 @@ def test_the_student_edition_keeps_every_exercise(chapter):
 
 @pytest.mark.book
 def test_student_pages_say_so_and_open_the_student_notebooks(chapter):
-    settings = colab.read_settings(ROOT, "student")
+    settings = project.read_settings(ROOT, "student")
     page = BeautifulSoup((STUDENT / "html" / f"{chapter}.html").read_text(), "html.parser")
     assert "Student edition" in page.get_text()
     links = [a["href"] for a in page.find_all("a", href=True) if "colab.research.google.com" in a["href"]]
@@ -204,9 +206,9 @@ def test_a_solution_cell_written_unusually_is_refused_not_left_in():
 def test_the_edition_comes_from_dlbook_edition(monkeypatch):
     monkeypatch.setenv("DLBOOK_EDITION", "students")
     with pytest.raises(ValueError, match="must be one of full, student"):
-        colab.edition()
+        project.edition()
     monkeypatch.setenv("DLBOOK_EDITION", "student")
-    settings = colab.read_settings(ROOT)
-    full = colab.read_settings(ROOT, "full")
+    settings = project.read_settings(ROOT)
+    full = project.read_settings(ROOT, "full")
     assert settings.student and settings.site_url == full.site_url + "student/"
     assert settings.colab_url("book/a") == full.colab_url("student/book/a")

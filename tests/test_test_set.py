@@ -22,16 +22,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-import colab
 import jupytext
 import pytest
 
+from booktools import project
+from booktools.notebooks import colab, run
 from tests import data_flow
 
 ROOT = Path(__file__).resolve().parents[1]
 
-FIRST_TO_OPEN_IT = colab.TEST_SET_OPENED_IN
-NOTEBOOKS = colab.chapters(ROOT)
+FIRST_TO_OPEN_IT = project.TEST_SET_OPENED_IN
+NOTEBOOKS = project.chapters(ROOT)
 BEFORE = NOTEBOOKS[: NOTEBOOKS.index(FIRST_TO_OPEN_IT)]
 IN_PROSE = re.compile(r"\b(?:evaluate|predict\w*|model|net|layer|cnn)\(\s*[xy]_te(?:st)?\b")
 
@@ -88,7 +89,7 @@ print(json.dumps(stopped))
 def test_the_seal_follows_the_data_not_the_names():
     codes = [code for code, _ in CASES]
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT / "scripts" / "seal_test_set.py"), json.dumps(codes)],
+        [sys.executable, "-c", SCRIPT, str(run.SEAL), json.dumps(codes)],
         capture_output=True,
         text=True,
         timeout=600,
@@ -103,7 +104,7 @@ def test_the_seal_follows_the_data_not_the_names():
 
 
 def test_the_chapters_before_evaluation_are_sealed_and_no_later_one():
-    settings = colab.read_settings(ROOT)
+    settings = project.read_settings(ROOT)
     for chapter in NOTEBOOKS:
         notebook = colab.colab_notebook(chapter, settings, ROOT, prose=False)
         sealed = notebook.metadata.get("dlbook", {}).get("test_set_sealed", False)

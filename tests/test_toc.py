@@ -3,13 +3,13 @@
 import re
 from pathlib import Path
 
-import colab
+from booktools import project
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def toc_files() -> list[str]:
-    return colab.toc_pages(ROOT)
+    return project.toc_pages(ROOT)
 
 
 def test_every_chapter_is_in_the_toc_and_every_toc_entry_exists():

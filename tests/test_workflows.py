@@ -8,9 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-import colab_versions
 import pytest
 import yaml
+
+from booktools.checks import colab_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -169,7 +170,7 @@ def prints_the_pdf(goal: str, targets: dict[str, tuple[list[str], str]]) -> bool
 
 def pdf_steps_without_a_browser(spec: dict, targets: dict) -> list[str]:
     """Every step of a workflow that makes the PDF with no step running scripts/install-browser
-    before it in the same job (Chromium prints the PDF: scripts/book_pdf.py)."""
+    before it in the same job (Chromium prints the PDF: booktools.release.pdf)."""
     missing = []
     for name, job in spec["jobs"].items():
         browser = False

@@ -11,8 +11,8 @@ and the prose wraps the very words it guards, naming the condition::
     {checked}`ReLU ends higher than the sigmoid after five epochs <relu_beats_sigmoid>`
 
 In the book build, a sentence whose condition is false (or missing, or not True/False) fails the
-build, quoting the sentence (the book's Sphinx extension, scripts/checked.py). The checks that
-run the chapters elsewhere (``DLBOOK_STRICT`` set, as ``scripts/run_notebooks.py`` does) stop on a
+build, quoting the sentence (the book's Sphinx extension, booktools.sphinx.checked). The checks that
+run the chapters elsewhere (``DLBOOK_STRICT`` set, as ``booktools.notebooks.run`` does) stop on a
 false condition. A reader running a notebook, who may have changed the code for an exercise,
 gets a warning that names the condition, and the notebook goes on.
 """

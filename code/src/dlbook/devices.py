@@ -1,5 +1,5 @@
 """Which backend and which devices run Keras here: for the appendix's statement of what executed
-this edition, and for the GPU job, which refuses to run on a CPU (scripts/devices.py)."""
+this edition, and for the GPU job, which refuses to run on a CPU (booktools.checks.devices)."""
 
 from __future__ import annotations
 

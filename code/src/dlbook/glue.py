@@ -7,7 +7,7 @@ draws) a figure is displayed where it is made; a number or a word is only record
 notebook already prints the book's value in its text and the reader's own cells print theirs.
 
 Every glued value is also recorded in this process (:func:`recorded`), so that a notebook run
-outside the book can be compared with the book value by value (``scripts/run_notebooks.py``).
+outside the book can be compared with the book value by value (``booktools.notebooks.run``).
 
 A matplotlib figure is rendered as a PNG at twice its resolution, marked to be shown at its
 normal size, so it stays sharp on high-density screens and on paper.
@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-#: Set by the book's Sphinx extension (scripts/sphinx_extension.py) for the chapters it executes.
+#: Set by the book's Sphinx extension (booktools.sphinx) for the chapters it executes.
 BOOK_BUILD_ENV = "DLBOOK_BOOK_BUILD"
 
 #: Figures are rendered at this multiple of their own dots per inch and shown at normal size.

@@ -1,10 +1,10 @@
 """The book's measured speed figures (appendix *Backends and speed*).
 
 ``measurements.json`` beside this module is written by the benchmark (``make benchmark``, see
-``scripts/benchmark.py``), never by hand. The appendix loads it with the file's SHA-256, which the
+``booktools.benchmark``), never by hand. The appendix loads it with the file's SHA-256, which the
 benchmark writes into the appendix: the page states which results it was written for, and a new
 benchmark run re-executes that page alone (the file is left out of the fingerprint that keys every
-chapter's execution, ``scripts/run_notebooks.py``).
+chapter's execution, ``booktools.notebooks.run``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from importlib import resources
 
 
 def load(sha256: str | None = None) -> dict:
-    """The results of the latest benchmark run, as a dictionary (see ``scripts/benchmark.py``).
+    """The results of the latest benchmark run, as a dictionary (see ``booktools.benchmark``).
 
     With ``sha256``, the file must be exactly the one with that hash; otherwise a ValueError says
     so, rather than a page presenting numbers its text was not written for.

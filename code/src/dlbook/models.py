@@ -29,7 +29,7 @@ def build_dense_network(hidden_units: int = 10, hidden_activation: str = "sigmoi
 
 #: Training steps per call into the backend that the appendix *Backends and speed* recommends for
 #: small networks, and measures; Keras' PyTorch backend runs exactly one step per call. The
-#: benchmark (scripts/benchmark.py) reads this rule from here.
+#: benchmark (booktools.benchmark) reads this rule from here.
 STEPS_PER_EXECUTION = 100
 ONE_STEP_BACKENDS = frozenset({"torch"})
 

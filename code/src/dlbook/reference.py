@@ -2,7 +2,7 @@
 
 The book's reference network (784 inputs -> 10 sigmoid -> 10 softmax, ``models.build_dense_network``)
 trained with SGD on the mean categorical cross-entropy, written out by hand: the forward pass, the
-loss and the gradients of one step, all in float32 as Keras computes them. ``scripts/benchmark.py``
+loss and the gradients of one step, all in float32 as Keras computes them. ``booktools.benchmark``
 times ``train`` against ``model.fit``; the tests check that ``sgd_step`` gives Keras' numbers.
 
 The weights are the list ``[w1, b1, w2, b2]`` of float32 arrays with shapes (784, 10), (10,),

@@ -1,10 +1,10 @@
 """Execute one chapter source on its own and list what it glued: a quick check while writing.
 
-    python scripts/try_chapter.py book/training.md [book/evaluation.md ...]
+    booktools try-chapter book/training.md [book/evaluation.md ...]
 
 Each chapter runs from a fresh kernel in an empty folder, as in the book build, without building
 the site. Prints every glued value (name = value) so the prose can be read against the run, then
-every checked sentence the run does not support (the book build's rules: scripts/checked.py), any
+every checked sentence the run does not support (the book build's rules: booktools.sphinx.checked), any
 cell output written to stderr, and the error of a failing cell. Exit status 1 if any failed.
 """
 
@@ -15,10 +15,11 @@ import sys
 import tempfile
 import time
 
-import checked  # scripts/checked.py
 import jupytext
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from booktools.sphinx import checked
 
 
 def glued(notebook):
@@ -41,6 +42,9 @@ def stderr_outputs(notebook):
 
 
 def main(paths: list[str]) -> int:
+    if not paths:
+        print(__doc__, file=sys.stderr)
+        return 2
     os.environ["DLBOOK_BOOK_BUILD"] = "1"  # glue through myst-nb, as the book build does
     os.environ["DLBOOK_STRICT"] = "1"  # and stop on a contradicted sentence
     failed = False
@@ -69,9 +73,3 @@ def main(paths: list[str]) -> int:
             failed = True
             print(error[-4000:])
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    if len(sys.argv) < 2:
-        sys.exit(__doc__)
-    sys.exit(main(sys.argv[1:]))

@@ -1,6 +1,6 @@
 """Has Google Colab moved? Compare requirements-colab.txt with Colab's published versions.
 
-    python scripts/colab_versions.py [FREEZE] [OS_INFO]
+    booktools colab-versions [FREEZE] [OS_INFO]
 
 FREEZE is Colab's ``pip-freeze.gpu.txt`` and OS_INFO its ``os-info-gpu.txt``, as files or URLs;
 by default both are read from the public repository googlecolab/backend-info (main branch).
@@ -21,7 +21,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools.project import ROOT
+
 BACKEND_INFO = "https://raw.githubusercontent.com/googlecolab/backend-info/main/"
 
 

@@ -1,4 +1,4 @@
-// Formulas to SVG when the book is built (scripts/page_weight.py calls this), so that a page
+// Formulas to SVG when the book is built (booktools.sphinx.page_weight calls this), so that a page
 // needs no MathJax in the browser: reads a JSON list of {"tex": ..., "display": true|false} on
 // standard input, writes {"css": the stylesheet the SVGs need, "svg": [one <mjx-container> each]}.
 // Each SVG draws its glyphs as paths in the text's colour (no web fonts), hidden from screen

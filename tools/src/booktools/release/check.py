@@ -1,6 +1,6 @@
 """What a release must be before it publishes anything (.github/workflows/publish.yml).
 
-    python scripts/release.py check
+    booktools release-check check
 
 passes only when all of these hold, and otherwise says which failed and what to do:
 
@@ -30,7 +30,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-import colab
+from booktools import project
 
 CI_WORKFLOW = "ci.yml"
 #: The events whose CI runs test the commit itself (a pull request's run tests a merge commit).
@@ -169,7 +169,7 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     env = os.environ
-    settings = colab.read_settings()
+    settings = project.read_settings()
     problem = ref_problem(env.get("GITHUB_REF_TYPE", ""), env.get("GITHUB_REF_NAME", ""), settings.helper_ref)
     missing = [name for name in ("GITHUB_REPOSITORY", "GITHUB_SHA") if not env.get(name)]
     if problem is None and missing:

@@ -2,18 +2,18 @@
 to the GitHub release with their checksums, and the table of numbers that changed since the
 previous release.
 
-    python scripts/release_assets.py site OUT [PREVIOUS]  the versioned site: this release at the
+    booktools assets site OUT [PREVIOUS]  the versioned site: this release at the
                                                          root and in OUT/<release>/, each earlier
                                                          release in OUT/<release>/ from its
                                                          archives in PREVIOUS; the student edition
                                                          in student/ of each; versions.json in each
-    python scripts/release_assets.py notebooks OUT       the notebooks branch's files: the full
+    booktools assets notebooks OUT       the notebooks branch's files: the full
                                                          edition's, the student's under student/
-    python scripts/release_assets.py numbers OUT.json    every value the build glued into the text
+    booktools assets numbers OUT.json    every value the build glued into the text
                                                          (chapter -> name -> the text shown)
-    python scripts/release_assets.py changes OLD.json NEW.json
+    booktools assets changes OLD.json NEW.json
                                                          Markdown: the values that changed
-    python scripts/release_assets.py archives OUT VERSION
+    booktools assets archives OUT VERSION
                                                          the release's files and SHA256SUMS: the
                                                          PDF, both editions' sites and notebooks
                                                          as zip archives, the numbers
@@ -34,7 +34,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import project
+from booktools.project import ROOT
+
 BUILD = ROOT / "_build"
 STUDENT = BUILD / "student" / "_build"  # where `make student` builds (scripts/build-book)
 #: The name every archive of a release starts with.
@@ -112,9 +114,8 @@ def site(
     was published: nothing is rebuilt. Every edition's root folder gets the same list of
     versions, so the pages of an older release learn of the newer ones.
     """
-    import colab
 
-    settings = colab.read_settings(root, "full")
+    settings = project.read_settings(root, "full")
     latest, site_url = settings.helper_ref, settings.site_url
     full, student = _need(build_dir / "html", "make book"), _need(student_dir / "html", "make student")
     _copy_editions(full, student, out)
@@ -152,11 +153,14 @@ def numbers(build_dir: Path = BUILD, root: Path = ROOT) -> dict:
     the page), by chapter: ``{"version", "chapters": {docname: {"title", "values": {key:
     {"text", "before"}}}}}``. A key is the glued name with its format (``acc:.1%``); ``before``
     is the few words just before its first place in the text, to find it on the page."""
-    import colab  # jupytext, myst-nb...: the book's environment, which `changes` does not need
     from myst_nb.core.variables import format_plain_text
 
+    from booktools.notebooks import (
+        colab,  # jupytext, myst-nb...: the book's environment, which `changes` does not need
+    )
+
     chapters = {}
-    for chapter in colab.chapters(root):
+    for chapter in project.chapters(root):
         source = (root / f"{chapter}.md").read_text()
         glued = colab.glued_values(build_dir, chapter)
         values = {}
@@ -171,7 +175,7 @@ def numbers(build_dir: Path = BUILD, root: Path = ROOT) -> dict:
             }
         title = re.search(r"^# (.+)$", source, re.M)
         chapters[chapter] = {"title": title.group(1).strip() if title else chapter, "values": values}
-    return {"version": colab.read_settings(root, "full").helper_ref, "chapters": chapters}
+    return {"version": project.read_settings(root, "full").helper_ref, "chapters": chapters}
 
 
 def _words_before(source: str, position: int, count: int = 8) -> str:
@@ -231,7 +235,7 @@ def _zip_folder(folder: Path, archive: Path, top: str) -> None:
 def archives(out: Path, version: str, build_dir: Path = BUILD, student_dir: Path = STUDENT) -> list[Path]:
     """The files attached to a GitHub release, and SHA256SUMS listing them (``sha256sum -c``
     checks a download)."""
-    import book_pdf
+    from booktools.release import pdf as book_pdf
 
     out.mkdir(parents=True, exist_ok=True)
     pdf = _need(build_dir / "html" / book_pdf.PDF_NAME, "make pdf")

@@ -12,7 +12,7 @@ out. An icon a script adds later (the close button of an older release's banner)
 theme's Font Awesome web font, which its stylesheet already declares.
 
 **Formulas.** Instead of MathJax in the browser (1.1 MB of script, plus its fonts), formulas are
-typeset when the book is built, by MathJax itself on Node.js (``scripts/math/tex2svg.js``): each
+typeset when the book is built, by MathJax itself on Node.js (``tools/math/tex2svg.js``): each
 becomes an SVG drawn in the text's colour, with MathJax's hidden MathML beside it for screen
 readers. Pages without mathematics get nothing; pages with it get 2 KB of CSS inlined. The SVGs
 are kept in ``_build/math-svg.json``, keyed by the TeX, so a rebuild runs Node only for new
@@ -46,8 +46,9 @@ from pathlib import Path
 
 from docutils import nodes
 
-ROOT = Path(__file__).resolve().parents[1]
-MATH_DIR = ROOT / "scripts" / "math"
+from booktools.project import ROOT
+
+MATH_DIR = ROOT / "tools" / "math"
 MATH_RENDERER = "dlbook_svg"
 MATH_CACHE = "math-svg.json"  # in the build folder (_build/), beside the doctrees
 
@@ -455,7 +456,7 @@ class MathRenderer:
         if node is None or not (self.script.parent / "node_modules" / "mathjax-full").is_dir():
             raise RuntimeError(
                 "Formulas are typeset when the book is built, by MathJax on Node.js: install Node.js "
-                "and run `make book`, which installs scripts/math/node_modules (npm ci)."
+                "and run `make book`, which installs tools/math/node_modules (npm ci)."
             )
         request = json.dumps([{"tex": tex, "display": display} for tex, display in missing])
         run = subprocess.run(

@@ -12,7 +12,7 @@ condition after the sentence, as a cross-reference names its target::
 
 (two backticks around a sentence that holds a role of its own). The same form works inside a
 figure's ``:alt:`` text. The page shows the sentence alone; so do the Colab notebooks
-(scripts/colab.py) and the PDF. When the chapter's code is executed for the book, the build fails
+(booktools.notebooks.colab) and the PDF. When the chapter's code is executed for the book, the build fails
 (a warning, and the build treats warnings as errors), quoting the sentence, when:
 
 - its condition is False: the run no longer supports the sentence;
@@ -104,7 +104,7 @@ def problem(values: dict[str, str] | None, name: str) -> str | None:
 
 def check_source(source: str, values: dict[str, str]) -> list[str]:
     """The same checks as the build's, on a chapter's MyST source and the conditions its run
-    glued (``values``: name -> ``text/plain``), without building the book (scripts/try_chapter.py)."""
+    glued (``values``: name -> ``text/plain``), without building the book (booktools try-chapter)."""
     found, used = [], set()
     for match in ROLE.finditer(source):
         used.add(match["name"])

@@ -1,6 +1,6 @@
 """The whole book as one PDF, printed by Chromium from the executed single-page build.
 
-    python scripts/book_pdf.py SINGLEHTML_DIR OUT_DIR      (make pdf: after `make book`)
+    booktools pdf SINGLEHTML_DIR OUT_DIR (make pdf: after `make book`)
 
 writes ``OUT_DIR/first-network.pdf`` (:data:`PDF_NAME`); ``make pdf`` puts it in the site, where
 every page's download menu of the full edition links to it.
@@ -51,7 +51,9 @@ import threading
 import unicodedata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import project
+from booktools.project import ROOT
+
 #: The PDF's file name, in the site's root folder (the download menu links to it).
 PDF_NAME = "first-network.pdf"
 
@@ -281,17 +283,14 @@ def serve(folder: Path):
 def book_facts(root: Path = ROOT) -> dict:
     """Title, version, the landing page and the pages after it, read from CITATION.cff and the
     table of contents."""
-    import colab  # scripts/, this script's own folder
-    import yaml
-
-    cff = yaml.safe_load((root / "CITATION.cff").read_text())
+    cff = project.citation(root / "CITATION.cff")
     return {
         "title": cff["title"],
         "subtitle": "An executable textbook: every number in it comes from the run that built it",
         "version": f"Release v{cff['version']}",
         "release_url": f"{cff['url'].rstrip('/')}/v{cff['version']}/",  # this release's own address
-        "root": colab.toc_pages(root)[0],  # the landing page: the single page holds the book there
-        "pages": colab.toc_pages(root)[1:],  # after the landing page, which is the preface
+        "root": project.toc_pages(root)[0],  # the landing page: the single page holds the book there
+        "pages": project.toc_pages(root)[1:],  # after the landing page, which is the preface
     }
 
 

@@ -1,6 +1,6 @@
 """Check the links of the built site, without building or executing anything.
 
-    python scripts/check_links.py SITE_DIR [--external] [--published BASE_URL]
+    booktools links SITE_DIR [--external] [--published BASE_URL]
 
 SITE_DIR is a built site: ``_build/html``, or the site a Publish run uploaded (the weekly
 link-check workflow downloads it rather than rebuilding the book).

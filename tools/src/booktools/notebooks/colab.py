@@ -1,4 +1,4 @@
-"""Colab notebooks from the MyST chapters, and the settings the "Open in Colab" buttons use.
+"""Colab notebooks from the MyST chapters.
 
 Colab opens only ``.ipynb`` files and knows nothing of MyST, myst-nb or this repository. For
 each chapter this module writes ``_build/notebooks/<chapter path>.ipynb``:
@@ -24,206 +24,52 @@ every code cell tagged ``solution`` (the hidden cells that compute what the solu
 its site's ``.md`` and ``.ipynb`` downloads are the same sources without them, its Colab buttons
 open ``<notebooks branch>/student/<chapter>.ipynb``, and its links lead to ``<site>/student/``.
 
-The Sphinx extension ``sphinx_extension`` calls :func:`write_notebooks` and :func:`write_downloads` at
-the end of every build. From the command line:
+The Sphinx extension (:mod:`booktools.sphinx.buttons`) calls :func:`write_notebooks` and
+:func:`write_downloads` at the end of every build. From the command line:
 
-    python scripts/colab.py [write]              write _build/notebooks (after a book build)
-    python scripts/colab.py code DIR             write the notebooks' code cells alone to DIR (what the
-                                                 notebook runs execute; no build needed)
-    python scripts/colab.py notebooks-branch     print the branch that holds the newest notebooks
-    python scripts/colab.py notebooks-ref        print the tag the Colab buttons point at
+    booktools colab [write]              write _build/notebooks (after a book build)
+    booktools colab code DIR             write the notebooks' code cells alone to DIR (what the
+                                         notebook runs execute; no build needed)
+    booktools colab notebooks-branch     print the branch that holds the newest notebooks
+    booktools colab notebooks-ref        print the tag the Colab buttons point at
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import functools
 import json
-import os
 import posixpath
 import re
-import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-import checked  # scripts/checked.py: the {checked} role
-import citation  # scripts/citation.py: the facts of CITATION.cff
 import jupytext
 import nbformat
-import yaml
 from myst_nb.core.variables import format_plain_text
 
-ROOT = Path(__file__).resolve().parents[1]
-COLAB = "https://colab.research.google.com"
+from booktools.project import (
+    ROOT,
+    TEST_SET_OPENED_IN,
+    Settings,
+    chapter_numbers,
+    chapters,
+    read_settings,
+    toc_pages,
+)
+from booktools.sphinx import checked  # the {checked} role
+
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 #: A chapter whose code uses one of these trains a convolutional network, slow on a CPU, so its
 #: notebook asks Colab for a GPU. The dense networks train in seconds on Colab's CPU runtime, and
 #: asking for a GPU there would spend a reader's free GPU quota for nothing.
 GPU_CALLS = ("Conv2D(", "train_convolutional_network(")
-#: The chapter that opens the test set: the notebooks of the chapters before it are marked
-#: ``dlbook.test_set_sealed``, and their runs stop when a model sees a test image
-#: (scripts/run_notebooks.py, scripts/seal_test_set.py).
-TEST_SET_OPENED_IN = "book/evaluation"
 #: Admonitions (boxes with a title) and how Colab shows them: a quotation with the title in bold.
 ADMONITIONS = ("admonition", "note", "tip", "important", "warning")
-#: The book's editions: the full book, and the student edition without the solutions.
-EDITIONS = ("full", "student")
 #: The tag of a code cell that exists for a solution (it computes what a solution states).
 SOLUTION_TAG = "solution"
-
-
-def edition() -> str:
-    """The edition being built, from ``DLBOOK_EDITION`` (default ``full``)."""
-    name = os.environ.get("DLBOOK_EDITION", "").strip() or "full"
-    if name not in EDITIONS:
-        raise ValueError(
-            f"DLBOOK_EDITION must be one of {', '.join(EDITIONS)} (or unset for the full book); got {name!r}."
-        )
-    return name
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    repository_url: str  # https://github.com/<org>/<repo>
-    notebooks_branch: str
-    helper_ref: str
-    site_url: str  # where the HTML book is published, ending in /
-    helper_commit: str  # the commit the notebooks install dlbook from (see helper_commit())
-    edition: str = "full"  # one of EDITIONS
-    #: ``{{ name }}`` substitutions of the prose, from CITATION.cff (scripts/citation.py, facts)
-    substitutions: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
-
-    @property
-    def student(self) -> bool:
-        return self.edition == "student"
-
-    @property
-    def org_repo(self) -> str:
-        match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+?)(?:\.git)?/?", self.repository_url)
-        if not match:
-            raise ValueError(
-                f"repository.url in _config.yml must be https://github.com/<org>/<repo> for Colab "
-                f"links; got {self.repository_url!r}."
-            )
-        return f"{match.group(1)}/{match.group(2)}"
-
-    def colab_url(self, docname: str) -> str:
-        """The Colab link of a chapter, e.g. ``book/training`` -> .../blob/<notebooks ref>/book/training.ipynb
-        (``.../blob/<notebooks ref>/student/book/training.ipynb`` in the student edition)."""
-        folder = "student/" if self.student else ""
-        return f"{COLAB}/github/{self.org_repo}/blob/{self.notebooks_ref}/{folder}{docname}.ipynb"
-
-    @property
-    def notebooks_ref(self) -> str:
-        """The tag that holds this release's notebooks, e.g. ``notebooks-v0.1.0``.
-
-        The publish workflow pushes every release's notebooks to the notebooks branch (always the
-        newest) and tags that commit with this name, so a release's Colab buttons open the
-        notebooks of the same release, never newer ones, for as long as the tag exists."""
-        return f"{self.notebooks_branch}-{self.helper_ref}"
-
-    @property
-    def helper_requirement(self) -> str:
-        return f"dlbook @ git+{self.repository_url}@{self.helper_commit}#subdirectory=code"
-
-
-#: Filled in by ``git archive`` (``export-subst`` in .gitattributes), as setuptools-scm's file is:
-#: a copy of the sources without .git (GitHub's "Download ZIP", a release's source archive, the
-#: archive a DOI service keeps) still knows its commit.
-ARCHIVAL = ".git_archival.txt"
-
-
-def helper_commit(root: Path = ROOT) -> str:
-    """The commit the notebooks install ``dlbook`` from: the one they are generated from.
-
-    A tag can be moved; a commit cannot, so the notebooks pin the helper by commit. The publish
-    workflow builds from the release tag (scripts/release.py checks it), so there this is the release's
-    commit. Read, in order, from ``DLBOOK_HELPER_COMMIT``, from git when ``root`` is the top of a
-    checkout, or from ``.git_archival.txt`` as ``git archive`` wrote it.
-    """
-    commit = os.environ.get("DLBOOK_HELPER_COMMIT")
-    if commit is None:
-        top = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True
-        )
-        if top.returncode == 0 and Path(top.stdout.strip()).resolve() == root.resolve():
-            head = subprocess.run(
-                ["git", "-C", str(root), "rev-parse", "--verify", "HEAD^{commit}"],
-                capture_output=True,
-                text=True,
-            )
-            commit = head.stdout.strip() if head.returncode == 0 else None
-    if commit is None and (root / ARCHIVAL).exists():
-        found = re.search(r"^node: ([0-9a-f]{40})$", (root / ARCHIVAL).read_text(), re.M)
-        commit = found.group(1) if found else None
-    if commit is None:
-        raise ValueError(
-            f"The Colab notebooks pin dlbook to the commit they are made from, but {root} is neither a "
-            f"git checkout with a commit nor an archive made by `git archive` (whose {ARCHIVAL} names "
-            "it). Build from a clone or such an archive, or set DLBOOK_HELPER_COMMIT to the full commit "
-            "hash of the sources."
-        )
-    if not re.fullmatch(r"[0-9a-f]{40}", commit):
-        raise ValueError(f"DLBOOK_HELPER_COMMIT must be a full 40-character commit hash; got {commit!r}.")
-    return commit
-
-
-def read_settings(root: Path = ROOT, edition_name: str | None = None) -> Settings:
-    """Read the Colab settings from ``_config.yml``: they are set there and nowhere else.
-
-    ``edition_name`` defaults to :func:`edition`; the student edition's site is ``<site>/student/``.
-    """
-    edition_name = edition() if edition_name is None else edition_name
-    if edition_name not in EDITIONS:
-        raise ValueError(f"edition must be one of {', '.join(EDITIONS)}; got {edition_name!r}.")
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    colab = config.get("colab") or {}
-    missing = [key for key in ("notebooks_branch", "helper_ref") if not colab.get(key)]
-    if missing:
-        raise ValueError(f"_config.yml needs colab: {', '.join(missing)} (see README, 'Run in Colab').")
-    return Settings(
-        repository_url=config["repository"]["url"].rstrip("/"),
-        notebooks_branch=str(colab["notebooks_branch"]),
-        helper_ref=str(colab["helper_ref"]),
-        site_url=config["html"]["baseurl"].rstrip("/") + ("/student/" if edition_name == "student" else "/"),
-        helper_commit=helper_commit(root),
-        edition=edition_name,
-        substitutions=citation.facts(root),
-    )
-
-
-def toc_parts(root: Path = ROOT) -> list[list[str]]:
-    """The table of contents, read here and nowhere else: the root page alone, then each part's
-    pages, as document names such as ``book/training``."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    return [[toc["root"]]] + [[c["file"] for c in part["chapters"]] for part in toc.get("parts", [])]
-
-
-def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
-    """The number the site gives each chapter of a numbered part (``book/evaluation`` -> 7):
-    Jupyter Book numbers them on across parts (use_multitoc_numbering, its default)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    numbered = [c["file"] for part in toc.get("parts", []) if part.get("numbered") for c in part["chapters"]]
-    return {name: number for number, name in enumerate(numbered, start=1)}
-
-
-def toc_pages(root: Path = ROOT) -> list[str]:
-    """Every page of the book in reading order."""
-    return [name for part in toc_parts(root) for name in part]
-
-
-def chapters(root: Path = ROOT) -> list[str]:
-    """The notebook chapters in reading order (document names such as ``book/training``)."""
-    return [name for name in toc_pages(root) if _is_notebook((root / f"{name}.md").read_text())]
-
-
-def _is_notebook(text: str) -> bool:
-    """A MyST notebook starts with a YAML header that names a kernel."""
-    match = re.match(r"---\n(.*?)\n---\n", text, re.S)
-    return bool(match) and "kernelspec" in (yaml.safe_load(match.group(1)) or {})
 
 
 def setup_cell(settings: Settings) -> nbformat.NotebookNode:
@@ -434,7 +280,7 @@ def to_plain_markdown(
 
     def substitution(match: re.Match) -> str:
         if match.group(1) not in settings.substitutions:
-            raise ValueError(f"{{{{ {match.group(1)} }}}}: no such substitution (scripts/citation.py, facts)")
+            raise ValueError(f"{{{{ {match.group(1)} }}}}: no such substitution (booktools.project.facts)")
         return settings.substitutions[match.group(1)]
 
     text = _LABEL.sub("", text)
@@ -751,7 +597,3 @@ def main(argv: list[str]) -> int:
         return 0
     print(__doc__, file=sys.stderr)
     return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

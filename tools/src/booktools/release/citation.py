@@ -1,7 +1,7 @@
 """The book's citations, all from CITATION.cff: the one file that names its authors, release, site
 and repository (GitHub's "Cite this repository" reads it too).
 
-    python scripts/citation.py zenodo      rewrite .zenodo.json from CITATION.cff
+    booktools citation zenodo     rewrite .zenodo.json from CITATION.cff
 
 - :func:`bibtex` and :func:`plain` are what the How-to-cite page shows (its ``{citation}``
   directive). Both cite the release's own address (``<site>/vX.Y.Z/``), which never changes,
@@ -24,8 +24,9 @@ import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CFF = ROOT / "CITATION.cff"
+from booktools import project
+from booktools.project import CFF, ROOT
+
 ZENODO = ROOT / ".zenodo.json"
 
 
@@ -33,49 +34,6 @@ def _cffconvert(path: Path):
     from cffconvert.cli.create_citation import create_citation
 
     return create_citation(str(path), None)
-
-
-def load(path: Path = CFF) -> dict:
-    import yaml
-
-    return yaml.safe_load(path.read_text())
-
-
-def release_url(cff: dict) -> str:
-    """The address that shows this release for good: ``<site>/vX.Y.Z/``."""
-    return f"{cff['url'].rstrip('/')}/v{cff['version']}/"
-
-
-def facts(root: Path = ROOT) -> dict[str, str]:
-    """The substitutions the prose may use (``{{ site_url }}``...), read from ``root``'s
-    CITATION.cff (none for a book without one, such as the small books the tests build). The
-    Sphinx extension hands them to MyST; the Colab converter (scripts/colab.py) resolves them too."""
-    if not (root / "CITATION.cff").exists():
-        return {}
-    cff = load(root / "CITATION.cff")
-    source_url = next(
-        (r["repository-code"] for r in cff.get("references", []) if r.get("repository-code")), None
-    )
-    names = [a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]]
-    return {
-        "site_url": cff["url"],
-        "repository": cff["repository-code"],
-        # the README's setup instructions, as a Markdown link (tensors: offline MNIST)
-        "readme_link": f"[README]({cff['repository-code'].rstrip('/')}#readme)",
-        "version": str(cff["version"]),
-        "release_tag": f"v{cff['version']}",
-        "release_url": release_url(cff),
-        "book_title": cff["title"],
-        "authors": ", ".join(names),
-        "year": str(cff["date-released"])[:4],
-        # the notebooks of the blog post this book follows (first-program, "Where the program comes
-        # from"), as a Markdown link named by the repository (MyST parses a substitution's value)
-        **(
-            {"source_link": f"[{source_url.rstrip('/').rsplit('/', 1)[1]}]({source_url})"}
-            if source_url
-            else {}
-        ),
-    }
 
 
 def bibtex_author(author: dict) -> str:
@@ -90,7 +48,7 @@ def bibtex_author(author: dict) -> str:
 
 def bibtex(path: Path = CFF, key: str = "dlbook") -> str:
     """The BibTeX entry of this release (``@misc``, the release and its own address)."""
-    cff = load(path)
+    cff = project.citation(path)
     lines = _cffconvert(path).as_bibtex(reference=key).strip().splitlines()
     fields = {line.split(" = ", 1)[0]: i for i, line in enumerate(lines) if " = " in line}
     if not {"author", "url"} <= set(fields) or not lines[-1] == "}":
@@ -98,23 +56,23 @@ def bibtex(path: Path = CFF, key: str = "dlbook") -> str:
             f"cffconvert wrote a BibTeX entry this module does not recognise:\n{chr(10).join(lines)}"
         )
     lines[fields["author"]] = "author = {" + " and ".join(bibtex_author(a) for a in cff["authors"]) + "},"
-    lines[fields["url"]] = "url = {" + release_url(cff) + "},"
+    lines[fields["url"]] = "url = {" + project.release_url(cff) + "},"
     body = [line.rstrip(",") for line in lines[1:-1]] + [f"version = {{{cff['version']}}}"]
     return "\n".join([lines[0], ",\n".join(sorted(body)), "}"])
 
 
 def plain(path: Path = CFF) -> str:
     """The plain-text (APA-like) citation, with the release's own address."""
-    cff = load(path)
+    cff = project.citation(path)
     text = _cffconvert(path).as_apalike().strip()
     if not text.endswith(f"URL: {cff['url']}"):
         raise ValueError(f"cffconvert's plain citation does not end with the site's address: {text!r}")
-    return text[: -len(cff["url"])] + release_url(cff)
+    return text[: -len(cff["url"])] + project.release_url(cff)
 
 
 def zenodo(path: Path = CFF) -> dict:
     """Zenodo's record of the release (``.zenodo.json``), generated from CITATION.cff."""
-    cff = load(path)
+    cff = project.citation(path)
     record = json.loads(_cffconvert(path).as_zenodo())
     record.update(
         upload_type="publication",
@@ -135,7 +93,7 @@ def zenodo(path: Path = CFF) -> dict:
             ),
         ],
         notes="Text and figures: CC BY 4.0 (LICENSE-CONTENT.md). Code: MIT (LICENSE). "
-        "Generated from CITATION.cff by scripts/citation.py; do not edit by hand.",
+        "Generated from CITATION.cff by booktools citation zenodo; do not edit by hand.",
     )
     return record
 

@@ -1,7 +1,7 @@
 """Benchmark the book's build and the reference model's training, side by side, on this machine.
 
-    make benchmark                          (= .venv/bin/python scripts/benchmark.py)
-    .venv/bin/python scripts/benchmark.py training     (section 5 alone; the rest is kept)
+    make benchmark                  (= booktools benchmark)
+    booktools benchmark training    (section 5 alone; the rest is kept)
 
 Measures, in one run:
 
@@ -39,7 +39,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from booktools import project
+from booktools.project import ROOT
+
 OUT = ROOT / "code" / "src" / "dlbook" / "measurements.json"
 APPENDIX = ROOT / "book" / "backends-and-speed.md"
 BENCH = ROOT / "_build" / "benchmark"
@@ -72,7 +74,7 @@ def benchmark_toc() -> Path:
     """The book's table of contents without the report pages."""
     import yaml
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    toc = project.toc()
     for part in toc.get("parts", []):
         part["chapters"] = [c for c in part["chapters"] if c["file"] not in REPORTS]
     path = BENCH / "_toc.yml"
@@ -116,9 +118,8 @@ def build(env: dict) -> tuple[float, dict[str, float]]:
 
 
 def chapter_names() -> list[str]:
-    import colab  # scripts/ is this script's own folder, first on its path
 
-    return [name for name in colab.chapters(ROOT) if name not in REPORTS]
+    return [name for name in project.chapters(ROOT) if name not in REPORTS]
 
 
 def plain_scripts(env: dict) -> dict[str, float]:
@@ -151,7 +152,7 @@ def chapters_on(backend: str, env: dict) -> dict[str, float]:
         for name in REPORTS:
             (notebooks / f"{name}.ipynb").unlink(missing_ok=True)
     subprocess.run(
-        [PYTHON, str(ROOT / "scripts/run_notebooks.py"), str(notebooks), str(out)],
+        [PYTHON, "-m", "booktools", "run-notebooks", str(notebooks), str(out)],
         env=dict(env, KERAS_BACKEND=backend),
         check=True,
         capture_output=True,
@@ -237,7 +238,7 @@ def keras_variants(backend: str) -> dict[str, dict]:
 
 def compiled_model(settings: dict):
     if not WEIGHTS.exists():  # made by the main run on its backend, so that every backend shares them
-        sys.exit(f"{WEIGHTS} is missing: run the whole benchmark (scripts/benchmark.py), not a helper step.")
+        sys.exit(f"{WEIGHTS} is missing: run the whole benchmark (booktools benchmark), not a helper step.")
     import keras
 
     from dlbook import models
@@ -304,7 +305,9 @@ def helper(args: list[str], env: dict) -> dict:
 
     A helper that fails gives ``{"error": <its last line of stderr>}``, shown as failed.
     """
-    result = subprocess.run([PYTHON, __file__, *args], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [PYTHON, "-m", "booktools.benchmark", *args], env=env, capture_output=True, text=True
+    )
     if result.returncode:
         return {"error": (result.stderr.strip().splitlines() or ["(no message)"])[-1][:300]}
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -399,7 +402,7 @@ def machine() -> dict:
 def pin_in_appendix(text: str) -> None:
     """Write the results' hash into the appendix's ``measurements.load(...)`` call. The execution
     cache keys each chapter on its cells, and the results file is left out of the environment
-    fingerprint (scripts/run_notebooks.py), so new results re-execute the appendix alone."""
+    fingerprint (booktools.notebooks.environment), so new results re-execute the appendix alone."""
     import hashlib
 
     digest = hashlib.sha256(text.encode()).hexdigest()
@@ -410,7 +413,7 @@ def pin_in_appendix(text: str) -> None:
     APPENDIX.write_text(pinned)
 
 
-def main(part: str) -> None:
+def measure(part: str) -> None:
     env = base_env()
     if part == "training":  # the other sections stay as the last full run measured them
         results = json.loads(OUT.read_text())
@@ -456,13 +459,19 @@ def main(part: str) -> None:
     log(f"recommended setting / NumPy: {summary}")
 
 
-if __name__ == "__main__":
-    args = sys.argv[1:]
-    if args[:1] == ["--resolve"] and len(args) == 2:
-        print(json.dumps(resolve_variants(args[1])))
-    elif args[:1] == ["--fit"] and len(args) == 3:
-        print(json.dumps(one_fit(args[1], args[2])))
-    elif args in ([], ["all"], ["training"]):
-        main(args[0] if args else "all")
+def main(argv: list[str]) -> int:
+    """``booktools benchmark [all|training]``; ``--resolve`` and ``--fit`` are its helper processes."""
+    if argv[:1] == ["--resolve"] and len(argv) == 2:
+        print(json.dumps(resolve_variants(argv[1])))
+    elif argv[:1] == ["--fit"] and len(argv) == 3:
+        print(json.dumps(one_fit(argv[1], argv[2])))
+    elif argv in ([], ["all"], ["training"]):
+        measure(argv[0] if argv else "all")
     else:
-        sys.exit(__doc__)
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

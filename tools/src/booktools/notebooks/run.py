@@ -1,36 +1,37 @@
 """Execute notebooks top to bottom, as a reader would, and record what happened.
 
-    python scripts/run_notebooks.py NOTEBOOK_DIR OUT_DIR
+    booktools run-notebooks NOTEBOOK_DIR OUT_DIR [--python PYTHON]
 
-Each notebook runs with the ``python3`` kernel of the interpreter that runs this script, from a
-new empty temporary directory, with the current environment (``DLBOOK_MNIST``, ``KERAS_BACKEND``).
-The executed notebooks go to OUT_DIR, mirroring NOTEBOOK_DIR, next to ``run.json``: the
-environment (Python, Keras backend and version, which of myst_nb / jupyter_book / dlbook are
-importable and from where) and, per notebook, the time it took, the error if it failed, and the
-values its cells glued (read from ``dlbook.glue.recorded()`` in the notebook's own kernel after
-its last cell, so the notebook itself carries no extra output).
-Exit status 1 if any notebook failed.
+Each notebook runs in a new kernel, from a new empty temporary directory, with the current
+environment (``DLBOOK_MNIST``, ``KERAS_BACKEND``). The kernel is this interpreter's, or with
+``--python`` another interpreter's: a bare virtual environment that holds only the chapters'
+requirements and the helper package (scripts/check-colab), where neither this package nor the
+book's build tools are installed. The executed notebooks go to OUT_DIR, mirroring NOTEBOOK_DIR,
+next to ``run.json``: the kernel's environment (Python, Keras backend and version, which of
+myst_nb / jupyter_book / dlbook are importable and from where: :mod:`.environment`) and, per
+notebook, the time it took, the error if it failed, and the values its cells glued (read from
+``dlbook.glue.recorded()`` in the notebook's own kernel after its last cell, so the notebook
+itself carries no extra output). Exit status 1 if any notebook failed.
 
 **Reuse.** With ``DLBOOK_CACHE`` set to a folder, a notebook that already ran successfully with
 exactly the same inputs is not run again: its executed copy and result are taken from
 ``DLBOOK_CACHE/runs/<key>``, and run.json marks it ``"cached": true`` with the seconds of the
-run that made it. The key hashes everything the run depends on (:func:`fingerprint`: the
-interpreter, every installed distribution and its version, the helper package's files, the
-MNIST file, the Keras backend and thread settings, this script) and the notebook's code cells
-(:func:`code_cells`). Runs
-that fail are never stored. ``DLBOOK_EXECUTE=force`` runs everything.
+run that made it. The key hashes everything the run depends on (the kernel's
+:func:`.environment.fingerprint`: the interpreter, every installed distribution and its version,
+the helper package's files, the MNIST file, the Keras backend and thread settings; this runner's
+code) and the notebook's code cells (:func:`code_cells`). Runs that fail are never stored.
+``DLBOOK_EXECUTE=force`` runs everything.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
-import importlib.util
 import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,39 +41,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-#: Environment variables that change what a chapter computes or how it runs.
-SETTINGS = ("KERAS_BACKEND", "OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "PYTHONHASHSEED")
-#: Files of the helper package that no chapter's run depends on through the fingerprint: the
-#: benchmark's results, which the one page that reads them pins by hash in its own cells
-#: (dlbook.measurements.load), so that a benchmark run re-executes that page alone.
-NOT_FINGERPRINTED = {"measurements.json"}
-
-
-def fingerprint() -> str:
-    """A hash of everything a chapter's outputs depend on besides its own cells: the
-    interpreter, every installed distribution and version, the files of the helper package
-    ``dlbook`` (wherever it is installed from), the MNIST file and the settings in SETTINGS.
-    The book build keys its execution cache on it too (scripts/sphinx_extension.py)."""
-    digest = hashlib.sha256()
-
-    def add(*parts):
-        for part in parts:
-            digest.update(part if isinstance(part, bytes) else str(part).encode())
-            digest.update(b"\0")
-
-    add(sys.version, sys.platform)
-    add(*sorted(f"{d.metadata['Name']}=={d.version}".lower() for d in importlib.metadata.distributions()))
-    spec = importlib.util.find_spec("dlbook")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The helper package dlbook is not installed; run `make install`.")
-    package = Path(next(iter(spec.submodule_search_locations)))
-    files = (p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in sorted(p for p in files if p.relative_to(package).as_posix() not in NOT_FINGERPRINTED):
-        add(path.relative_to(package).as_posix(), path.read_bytes())
-    mnist = os.environ.get("DLBOOK_MNIST")
-    add(hashlib.sha256(Path(mnist).read_bytes()).hexdigest() if mnist and Path(mnist).is_file() else mnist)
-    add(*(f"{name}={os.environ.get(name)}" for name in SETTINGS))
-    return digest.hexdigest()
+from booktools.notebooks import environment
 
 
 def cache_dir() -> Path | None:
@@ -115,42 +84,66 @@ SEAL = Path(__file__).with_name("seal_test_set.py")
 
 def test_set_sealed(notebook) -> bool:
     """Whether the notebook is a chapter before the one that opens the test set (its metadata
-    says so: scripts/colab.py). Its kernel then runs scripts/seal_test_set.py first, which stops
+    says so: booktools.notebooks.colab). Its kernel then runs seal_test_set.py first, which stops
     the chapter when a model is run on test images."""
     return bool(notebook.metadata.get("dlbook", {}).get("test_set_sealed"))
 
 
 @contextlib.contextmanager
+def _environ(name: str, value: str):
+    """``name`` set to ``value`` for the kernels started inside (they inherit the environment)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name)
+        else:
+            os.environ[name] = before
+
+
+@contextlib.contextmanager
 def sealed_kernels():
-    """Kernels started inside run scripts/seal_test_set.py at startup (a fresh IPYTHONDIR)."""
+    """Kernels started inside run seal_test_set.py at startup (a fresh IPYTHONDIR)."""
     with tempfile.TemporaryDirectory(prefix="dlbook-ipython-") as ipython_dir:
         startup = Path(ipython_dir) / "profile_default" / "startup"
         startup.mkdir(parents=True)
         shutil.copyfile(SEAL, startup / "00-seal-test-set.py")
-        before = os.environ.get("IPYTHONDIR")
-        os.environ["IPYTHONDIR"] = ipython_dir
-        try:
+        with _environ("IPYTHONDIR", ipython_dir):
             yield
-        finally:
-            if before is None:
-                os.environ.pop("IPYTHONDIR")
-            else:
-                os.environ["IPYTHONDIR"] = before
 
 
-def environment() -> dict:
-    def where(module):
-        spec = importlib.util.find_spec(module)
-        return spec.origin if spec else None
+@contextlib.contextmanager
+def kernel(python: str | None):
+    """The name of the kernel to run the notebooks in: ``python3``, this interpreter's, or with
+    ``python`` a kernel of that interpreter, declared in a kernelspec of its own (Jupyter's
+    ``kernel.json``, found through ``JUPYTER_PATH``) for as long as the block runs."""
+    if python is None:
+        yield "python3"
+        return
+    with tempfile.TemporaryDirectory(prefix="dlbook-kernel-") as folder:
+        spec = Path(folder) / "kernels" / "dlbook-run"
+        spec.mkdir(parents=True)
+        argv = [python, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        (spec / "kernel.json").write_text(
+            json.dumps({"argv": argv, "display_name": python, "language": "python"})
+        )
+        with _environ(
+            "JUPYTER_PATH", os.pathsep.join(filter(None, [folder, os.environ.get("JUPYTER_PATH")]))
+        ):
+            yield "dlbook-run"
 
-    import keras
 
-    return {
-        "python": sys.executable,
-        "keras_backend": keras.config.backend(),
-        "keras_version": keras.__version__,
-        "modules": {name: where(name) for name in ("dlbook", "myst_nb", "jupyter_book", "jupytext")},
-    }
+def probe(python: str | None) -> dict:
+    """The kernel's interpreter's :func:`.environment.fingerprint` and :func:`.environment.describe`,
+    asked of that interpreter itself (``-P``: nothing beside environment.py is importable)."""
+    if python is None:
+        return {"fingerprint": environment.fingerprint(), "environment": environment.describe()}
+    done = subprocess.run([python, "-P", environment.__file__], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{python} could not describe its environment:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 #: Run in the notebook's kernel after its last cell; prints the glued values between markers.
@@ -166,10 +159,10 @@ print("<<glued>>" + _json.dumps(_values, default=repr) + "<<glued>>")
 """
 
 
-def _execute(notebook, cwd: str, timeout: int) -> tuple[str | None, dict]:
+def _execute(notebook, cwd: str, timeout: int, kernel_name: str) -> tuple[str | None, dict]:
     """Run every cell in one kernel, then ask the kernel what was glued: (error, values)."""
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": cwd}}
+        notebook, timeout=timeout, kernel_name=kernel_name, resources={"metadata": {"path": cwd}}
     )
     client.reset_execution_trackers()
     error, values = None, {}
@@ -181,11 +174,11 @@ def _execute(notebook, cwd: str, timeout: int) -> tuple[str | None, dict]:
             return str(err)[-3000:], values
         except CellExecutionError as err:  # record, go on
             error = str(err)[-3000:]
-        probe = nbformat.v4.new_code_cell(_VALUES_CELL)
-        notebook.cells.append(probe)  # nbclient executes cells of its notebook only
+        asking = nbformat.v4.new_code_cell(_VALUES_CELL)
+        notebook.cells.append(asking)  # nbclient executes cells of its notebook only
         try:
-            client.execute_cell(probe, len(notebook.cells) - 1)
-            text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
+            client.execute_cell(asking, len(notebook.cells) - 1)
+            text = "".join(o.get("text", "") for o in asking.outputs if o.get("output_type") == "stream")
             found = re.search(r"<<glued>>(.*)<<glued>>", text)
             values = json.loads(found.group(1)) if found else {}
         except (CellExecutionError, CellTimeoutError, DeadKernelError):
@@ -195,10 +188,13 @@ def _execute(notebook, cwd: str, timeout: int) -> tuple[str | None, dict]:
     return error, values
 
 
-def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
-    report = {"environment": environment(), "notebooks": {}}
+def run(notebook_dir: Path, out_dir: Path, timeout: int = 900, python: str | None = None) -> dict:
+    """Run every notebook under ``notebook_dir`` in a kernel of ``python`` (default: this
+    interpreter), writing the executed notebooks and ``run.json`` to ``out_dir``."""
+    described = probe(python)
+    report = {"environment": described["environment"], "notebooks": {}}
     cache = cache_dir()
-    environment_key = fingerprint() if cache else ""
+    environment_key = described["fingerprint"] if cache else ""
     for path in sorted(notebook_dir.rglob("*.ipynb")):
         name = path.relative_to(notebook_dir).with_suffix("").as_posix()
         notebook = nbformat.read(path, as_version=4)
@@ -215,9 +211,9 @@ def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
         start = time.perf_counter()
         sealed = test_set_sealed(notebook)
         with tempfile.TemporaryDirectory(prefix="dlbook-run-") as cwd:
-            with sealed_kernels() if sealed else contextlib.nullcontext():
+            with sealed_kernels() if sealed else contextlib.nullcontext(), kernel(python) as kernel_name:
                 try:
-                    error, values = _execute(notebook, cwd, timeout)
+                    error, values = _execute(notebook, cwd, timeout, kernel_name)
                 except DeadKernelError as err:
                     error, values = str(err)[-3000:], {}
         seconds = time.perf_counter() - start
@@ -238,13 +234,24 @@ def run(notebook_dir: Path, out_dir: Path, timeout: int = 900) -> dict:
     return report
 
 
-if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit(__doc__)
-    notebook_dir, out_dir = Path(sys.argv[1]), Path(sys.argv[2])
+def main(argv: list[str]) -> int:
+    args = list(argv)
+    python = None
+    if "--python" in args:
+        at = args.index("--python")
+        python = args[at + 1] if at + 1 < len(args) else None
+        if python is None or not Path(python).is_file():
+            print(f"--python needs the path of an interpreter; got {python!r}.", file=sys.stderr)
+            return 2
+        del args[at : at + 2]
+    if len(args) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    notebook_dir, out_dir = Path(args[0]), Path(args[1])
     if not any(notebook_dir.rglob("*.ipynb")):
-        sys.exit(f"No notebooks under {notebook_dir}; build the book first (make book).")
+        print(f"No notebooks under {notebook_dir}; build the book first (make book).", file=sys.stderr)
+        return 1
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     os.environ["DLBOOK_STRICT"] = "1"  # a sentence the run contradicts stops it (dlbook.claims)
-    result = run(notebook_dir, out_dir)
-    sys.exit(1 if any(n["error"] for n in result["notebooks"].values()) else 0)
+    result = run(notebook_dir, out_dir, python=python)
+    return 1 if any(n["error"] for n in result["notebooks"].values()) else 0
