@@ -68,8 +68,28 @@ def test_top_k_orders_by_probability():
         (lambda: metrics.accuracy_standard_error(0.9, 0), "positive integer"),
         (lambda: metrics.top_k(np.zeros((2, 10)), 3), r"predictions\[11\]"),
         (lambda: metrics.top_k(np.zeros(10), 11), "between 1 and 10"),
+        (lambda: metrics.probability_percent(1.2), "between 0 and 1"),
+        (lambda: metrics.probability_percent(0.5, decimals=1.5), "whole number"),
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("probability", "decimals", "text"),
+    [
+        (0.93, 1, "93.0%"),
+        (0.9996, 1, "99.96%"),  # one decimal reads 100.0%: one more is needed
+        (0.9996, 0, "99.96%"),
+        (0.99951, 1, "99.95%"),
+        (1.0, 1, "100.0%"),  # certainty is printed as it is
+        (0.0, 1, "0.0%"),
+        (0.00004, 1, "0.004%"),  # nor does a small probability read 0
+        (1 - 1e-12, 1, "99.99999999%"),  # past eight more decimals: the last rounded down
+        (0.5, 0, "50%"),
+    ],
+)
+def test_probability_percent_never_reads_certain_when_it_is_not(probability, decimals, text):
+    assert metrics.probability_percent(probability, decimals) == text

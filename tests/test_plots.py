@@ -111,6 +111,25 @@ def test_normalised_confusion_matrix_prints_percent_and_says_what_of(normalize, 
     assert all(t.get_text().endswith("%") for t in bar.get_yticklabels() if t.get_text())
 
 
+def test_normalised_colour_bar_ticks_read_with_the_cells_decimal():
+    """Ticks at 0.5-point steps, one decimal as in the cells (they were 0.25 apart, 0.00%, 0.25%...)."""
+    y_true = np.repeat(np.arange(10), 200)
+    y_pred = y_true.copy()
+    y_pred[:4] = 6  # the largest mistake: 2 % of the row
+    fig = plots.confusion_matrix(y_true, y_pred, normalize="true")
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
+    assert ticks == ["0.0%", "0.5%", "1.0%", "1.5%", "2.0%"]
+
+
+def test_bar_chart_labels_with_the_decimals_asked_for():
+    values = {"a": 4.45, "b": 12.0, "c": 0.5}
+    default = [t.get_text().strip() for t in plots.bar_chart(values, xlabel="x").axes[0].texts]
+    assert default == ["4.45", "12", "0.5"]  # three significant digits
+    one = [t.get_text().strip() for t in plots.bar_chart(values, xlabel="x", decimals=1).axes[0].texts]
+    assert one == [f"{v:.1f}" for v in values.values()]  # as a table that prints one decimal would
+
+
 def test_confusion_matrices_side_by_side_share_one_colour_scale():
     y_true = np.repeat(np.arange(10), 100)
     few, many = y_true.copy(), y_true.copy()
@@ -224,6 +243,7 @@ def test_show_digit_values_are_readable():
         (lambda: plots.bar_chart({}, xlabel="x"), "at least one"),
         (lambda: plots.bar_chart({"a": float("nan")}, xlabel="x"), "finite"),
         (lambda: plots.bar_chart({"a": 0.0}, xlabel="x", log=True), "positive numbers"),
+        (lambda: plots.bar_chart({"a": 1.0}, xlabel="x", decimals=-1), "whole number"),
     ],
 )
 def test_bad_input_gets_a_clear_message(call, message):

@@ -95,3 +95,33 @@ def top_k(probabilities, k: int = 3) -> list[tuple[int, float]]:
         raise ValueError(f"k must be between 1 and {len(p)}; got {k!r}.")
     order = np.argsort(-p, kind="stable")[:k]
     return [(int(i), float(p[i])) for i in order]
+
+
+def probability_percent(probability: float, decimals: int = 1) -> str:
+    """A probability in percent, with ``decimals`` decimals, or as many more as it takes not to
+    read 100% when it is short of 1 (nor 0% when it is above 0): a network that gives its answer
+    a probability of 0.9996 is nearly sure, not sure, and "100%" would say it was.
+
+    >>> probability_percent(0.93)
+    '93.0%'
+    >>> probability_percent(0.9996)
+    '99.96%'
+    >>> probability_percent(0.9996, decimals=0)
+    '99.96%'
+    >>> probability_percent(1.0)
+    '100.0%'
+    """
+    p = float(probability)
+    if not 0 <= p <= 1:
+        raise ValueError(f"probability must be between 0 and 1; got {probability!r}.")
+    if not isinstance(decimals, (int, np.integer)) or decimals < 0:
+        raise ValueError(f"decimals must be a whole number, 0 or more; got {decimals!r}.")
+    for places in range(decimals, decimals + 8):
+        text = f"{p:.{places}%}"
+        shown = float(text[:-1])
+        if not (shown == 100 and p < 1) and not (shown == 0 and p > 0):
+            return text
+    # Closer to 1 (or 0) than eight more decimals can show: the last decimal rounded away from it.
+    scale = 10**places
+    shown = math.floor(p * 100 * scale) / scale if p > 0.5 else math.ceil(p * 100 * scale) / scale
+    return f"{shown:.{places}f}%"

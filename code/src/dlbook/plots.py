@@ -432,15 +432,20 @@ def bar_chart(
     reference: float | None = None,
     reference_label: str | None = None,
     log: bool = False,
+    decimals: int | None = None,
 ):
     """Horizontal bars, one per entry of ``values`` (label -> number), top to bottom in order.
 
     ``reference`` draws a dashed vertical line (for example a goal or a baseline). ``log=True``
     puts the values on a logarithmic axis, for numbers that span orders of magnitude (it needs
-    positive numbers).
+    positive numbers). Each bar is labelled with its value: to three significant digits, or with
+    ``decimals`` decimals, so that the labels read as a table beside the chart does.
     """
     if not values:
         raise ValueError("bar_chart needs at least one value.")
+    if decimals is not None and (not isinstance(decimals, (int, np.integer)) or decimals < 0):
+        raise ValueError(f"decimals must be None or a whole number, 0 or more; got {decimals!r}.")
+    label = _bar_label if decimals is None else (lambda number: f"{number:.{decimals}f}")
     labels, numbers = list(values), np.asarray(list(values.values()), dtype=float)
     if not np.all(np.isfinite(numbers)):
         raise ValueError(f"bar_chart needs finite numbers; got {dict(zip(labels, numbers, strict=True))}.")
@@ -457,7 +462,7 @@ def bar_chart(
         ax.set_yticklabels(labels)
         ax.invert_yaxis()
         for row, number in enumerate(numbers):
-            ax.text(number, row, f" {_bar_label(number)}", va="center", fontsize=9)
+            ax.text(number, row, f" {label(number)}", va="center", fontsize=9)
         if reference is not None:
             ax.axvline(reference, color=VAL_COLOR, ls="--", lw=1.2, label=reference_label)
             if reference_label:  # above the plot, where it covers no bar
@@ -545,7 +550,12 @@ def confusion_matrix(y_true, y_pred, normalize=None, mistakes_max=None):
                 text.set_fontweight("bold")
         bar = fig.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
         if normalize:
-            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=None))
+            # ticks at 1, 2 or 5 times a power of ten (0.5%, 1.0%, 1.5%...: never 0.25% steps), with
+            # as few decimals as print every tick exactly: one, as in the cells, for most matrices
+            bar.locator = matplotlib.ticker.MaxNLocator(nbins=6, steps=[1, 2, 5, 10])
+            bar.update_ticks()
+            decimals = _percent_decimals(bar.get_ticks())
+            bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=decimals))
             bar.set_label(f"mistakes ({_SHARE_OF[normalize]})")
         else:
             bar.set_label("mistakes (images)")
