@@ -19,8 +19,10 @@ pytestmark = pytest.mark.book
 PLAIN = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "--", "—": "---"})
 
 
-def roles(chapter: str) -> list[re.Match]:
-    return list(checked.ROLE.finditer((ROOT / f"{chapter}.md").read_text()))
+def roles(chapter: str) -> list[dict]:
+    """Each checked sentence of a chapter (its text and its alt texts), read by MyST's parser."""
+    found = checked.sentences((ROOT / f"{chapter}.md").read_text())
+    return [{"text": sentence, "name": name} for sentence, name in found]
 
 
 def test_the_chapters_bind_their_sentences():

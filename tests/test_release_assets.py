@@ -58,15 +58,6 @@ def test_no_changes_says_so():
     assert "None: every value" in release_assets.changes_markdown(OLD, OLD)
 
 
-def test_the_words_before_a_value_locate_it():
-    source = (
-        "First paragraph.\n\nThe network got {glue:text}`acc:.1%` on the {term}`validation set <val>` after"
-    )
-    position = source.index("{glue")
-    assert release_assets._words_before(source, position) == "The network got"
-    assert release_assets._words_before("a b c d e f g h i j {glue}`x`", 20) == "… c d e f g h i j"
-
-
 # --- from the real build ---------------------------------------------------------------------
 
 

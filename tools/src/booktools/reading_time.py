@@ -21,10 +21,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import yaml
+from booktools import myst
 
 WORDS_PER_MINUTE = 100
 SECONDS_PER_CODE_LINE = 20
@@ -63,31 +62,6 @@ def run_seconds(docname: str, root: Path) -> float:
     return float(json.loads(path.read_text())["build"]["plain_chapter_seconds"].get(docname, 0.0))
 
 
-@cache
-def _parser():
-    """The parser myst-parser itself uses (markdown-it-py with its MyST plugins), with the book's
-    syntax extensions (_config.yml, parse.myst_enable_extensions)."""
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
-    from myst_parser.parsers.mdit import create_md_parser
-
-    extensions = {"colon_fence", "deflist", "dollarmath", "amsmath", "substitution"}
-    return create_md_parser(MdParserConfig(enable_extensions=extensions), RendererHTML)
-
-
-def _options(body: str) -> tuple[dict, str]:
-    """A directive's options (``:tags: [...]`` lines or a ``---`` YAML block) and the rest."""
-    lines = body.splitlines(keepends=True)
-    if lines and lines[0].strip() == "---":
-        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), len(lines))
-        return yaml.safe_load("".join(lines[1:end])) or {}, "".join(lines[end + 1 :])
-    options, i = {}, 0
-    while i < len(lines) and (option := re.match(r"^:([\w-]+):(.*)$", lines[i])):
-        options[option[1]] = yaml.safe_load(option[2].strip() or "null")
-        i += 1
-    return options, "".join(lines[i:])
-
-
 def _inline_words(tokens) -> int:
     words = 0
     for token in tokens:
@@ -95,7 +69,7 @@ def _inline_words(tokens) -> int:
             name, content = token.meta.get("name", ""), token.content
             if name == "checked":  # the sentence, without the name of its condition
                 words += _inline_words(
-                    _parser().parseInline(re.sub(r"\s*<\w+>\s*$", "", content))[0].children
+                    myst.parser().parseInline(re.sub(r"\s*<\w+>\s*$", "", content))[0].children
                 )
             else:  # a link's text without its target, a glued value's name without its format
                 words += len(_WORD.findall(re.sub(r"<[^>]*>|:[^`]*$", "", content)))
@@ -113,12 +87,12 @@ def _count_tokens(tokens) -> tuple[int, int]:
             words += _inline_words(token.children or [])
         elif token.type in ("fence", "colon_fence"):
             name = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-            options, body = _options(token.content) if name.startswith("{") else ({}, token.content)
+            options, body = myst.options(token.content) if name.startswith("{") else ({}, token.content)
             if name == "{code-cell}":
                 if "remove-cell" not in (options.get("tags") or []):
                     code_lines += sum(1 for line in body.splitlines() if line.strip())
             elif name.startswith("{"):  # a directive whose content is MyST: an exercise, a caption...
-                inner_words, inner_lines = _count_tokens(_parser().parse(body))
+                inner_words, inner_lines = _count_tokens(myst.parser().parse(body))
                 words, code_lines = words + inner_words, code_lines + inner_lines
             else:  # a plain code block, shown
                 code_lines += sum(1 for line in body.splitlines() if line.strip())
@@ -131,7 +105,7 @@ def count(text: str) -> Count:
     """Words of prose and visible lines of code in one chapter's MyST source, read with MyST's own
     parser: labels, front matter and directive options are not read; a role counts by the words
     it shows (a checked sentence by its sentence, a link by its text)."""
-    words, code_lines = _count_tokens(_parser().parse(text))
+    words, code_lines = _count_tokens(myst.parser().parse(text))
     return Count(words, code_lines)
 
 

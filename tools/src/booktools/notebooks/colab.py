@@ -50,6 +50,7 @@ import jupytext
 import nbformat
 from myst_nb.core.variables import format_plain_text
 
+from booktools import myst
 from booktools.project import (
     ROOT,
     TEST_SET_OPENED_IN,
@@ -110,22 +111,6 @@ print(f"dlbook {{dlbook.__version__}} is ready.")"""
 
 # --- MyST to plain Markdown ------------------------------------------------------------------
 
-_LABEL = re.compile(r"^\(([\w-]+)\)=[ \t]*\n", re.M)
-#: A glued value in the prose: the name, or ``path::name`` for a value another chapter glued (as
-#: myst-nb reads it: the path relative to this chapter, with its suffix), then the format.
-GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`((?:[^`:]+::)?[^`:]+)(?::([^`]*))?`")
-_REF_ROLE = re.compile(r"\{ref\}`(?:([^`<]*?)\s*<([\w-]+)>|([\w-]+))`")
-_TERM_ROLE = re.compile(r"\{term\}`(?:([^`<]*?)\s*<([^`<>]+)>|([^`<>]+))`")
-_SUBSTITUTION = re.compile(r"\{\{\s*(\w+)\s*\}\}")
-_ANY_ROLE = re.compile(r"\{[\w:.-]+\}`[^`]*`")
-_DIRECTIVE = re.compile(
-    r"^```\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)(.*?)^```[ \t]*$", re.M | re.S
-)
-_GRID = re.compile(r"^:{3,}(\{grid(?:-item)?\}[^\n]*)?[ \t]*\n", re.M)
-_COLON_FENCE = re.compile(r"^:{3,}\{[\w:-]+\}.*$", re.M)
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-_DEFINITION = re.compile(r"^(?P<term>[^\n:][^\n]*)\n: ", re.M)
-
 
 def chapter_titles(root: Path = ROOT) -> dict[str, tuple[str, str]]:
     """Label -> (title, link target) for every labelled heading of the book's pages.
@@ -135,21 +120,24 @@ def chapter_titles(root: Path = ROOT) -> dict[str, tuple[str, str]]:
     """
     titles = {}
     for name in toc_pages(root):
-        text = (root / f"{name}.md").read_text()
-        for match in re.finditer(r"^\(([\w-]+)\)=\n(#+) (.+)$", text, re.M):
-            label, level, title = match.groups()
-            titles[label] = (title.strip(), f"{name}.html" if level == "#" else f"{name}.html#{label}")
+        tokens = myst.parse((root / f"{name}.md").read_text())
+        for target, heading, title in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            if target.type == "myst_target" and heading.type == "heading_open":
+                label = target.content
+                page = f"{name}.html" if heading.tag == "h1" else f"{name}.html#{label}"
+                titles[label] = (title.content.strip(), page)
     return titles
 
 
 @functools.cache
 def glossary_terms(root: Path = ROOT) -> dict[str, str]:
     """Lower-cased term -> the term as the glossary spells it (``book/glossary.md``)."""
-    text = (root / "book" / "glossary.md").read_text()
-    block = re.search(r"^```\{glossary\}\n(.*?)^```", text, re.M | re.S)
-    if block is None:
+    tokens = myst.parse((root / "book" / "glossary.md").read_text())
+    blocks = [myst.options(t.content)[1] for t in tokens if (myst.directive(t) or ("",))[0] == "glossary"]
+    if not blocks:
         raise ValueError("book/glossary.md has no {glossary} block")
-    terms = [line.strip() for line in block.group(1).splitlines() if line.strip() and not line[0].isspace()]
+    # the glossary's own syntax: a term on an unindented line, its definition indented below it
+    terms = [line.strip() for block in blocks for line in block.splitlines() if line[:1].strip()]
     return {term.lower(): term for term in terms}
 
 
@@ -225,78 +213,100 @@ def to_plain_markdown(
         number = exercises.index(label) + 1
         return f"Exercise {chapter}.{number}" if chapter else f"Exercise {number}"
 
-    def glued(match: re.Match) -> str:
-        path, _, name = match.group(1).rpartition("::")  # a path: another chapter's value
-        known = values if not path else other_values(path) if other_values else {}
-        if name not in known:
-            raise ValueError(f"{{glue:text}} {match.group(1)!r}: the book build glued no value of that name")
-        text = format_plain_text(known[name], match.group(2) or "")
-        return (
-            f"**{text}**" if _is_number(known[name]) else text
-        )  # a word chosen by the result reads as prose
+    def role(name: str, content: str) -> str:
+        if name in ("glue", "glue:text"):
+            path, glue_name, spec = myst.glue_target(content)  # a path: another chapter's value
+            known = values if not path else other_values(path) if other_values else {}
+            if glue_name not in known:
+                raise ValueError(f"{{glue:text}} {content!r}: the book build glued no value of that name")
+            shown = format_plain_text(known[glue_name], spec)
+            return f"**{shown}**" if _is_number(known[glue_name]) else shown  # a word reads as prose
+        if name == "checked":  # a checked sentence reads as a sentence (its check ran in the book)
+            return inline(checked.sentence(content))
+        if name == "ref":
+            text, label = _target(content)
+            if label not in titles:
+                raise ValueError(f"{{ref}} to unknown label {label!r}")
+            title, target = titles[label]
+            return f"[{text or title}]({settings.site_url}{target})"
+        if name == "term":
+            text, key = _target(content)
+            terms = glossary_terms()
+            if key.strip().lower() not in terms:
+                raise ValueError(f"{{term}} {key!r} is not in book/glossary.md")
+            # Sphinx matches terms ignoring case but keeps the glossary's spelling in the anchor
+            anchor = "term-" + re.sub(r"[^\w]+", "-", terms[key.strip().lower()]).strip("-")
+            return f"[{(text or key).strip()}]({settings.site_url}book/glossary.html#{anchor})"
+        raise ValueError(f"No plain-Markdown form for the role {{{name}}}`{content}`; add one in {__file__}.")
 
-    def directive(match: re.Match) -> str:
-        name, argument, options, body = match.groups()
-        body = body.strip()
+    def substitution(name: str) -> str:
+        if name not in settings.substitutions:
+            raise ValueError(f"{{{{ {name} }}}}: no such substitution (booktools.project.facts)")
+        return settings.substitutions[name]
+
+    def inline(source: str) -> str:
+        # bold marks the book's numbers here; the author's own emphasis becomes italic
+        return myst.rewrite_inline(source, role=role, substitution=substitution, strong="*")
+
+    def block(token, source: str) -> str | None:
+        if token.type == "myst_target":
+            return ""  # a label: Colab links to the site instead
+        if token.type == "substitution_block":
+            return substitution(token.content.strip())
+        if token.type == "dl_open":
+            return definitions(source).removesuffix("\n")
+        named = myst.directive(token)
+        if named is None:
+            return None  # a code block: kept as it is
+        name, argument = named
+        found, body = myst.options(token.content)
+        if name in ("grid", "grid-item"):  # sphinx-design's wrappers: Colab just stacks the contents
+            return convert(body).removesuffix("\n")
+        if token.type == "colon_fence":
+            raise ValueError(f"No plain-Markdown form for :::{{{name}}}; add one in {__file__}.")
+        body = convert(body).strip()
         if name == "glue:figure":
             return f"> **Figure** (drawn by the code cell above): {body}\n"
         if name == "exercise":
-            label = re.search(r"^:label:[ \t]*(\S+)", options, re.M)
-            exercises.append(label.group(1) if label else f"<unlabelled {len(exercises)}>")
+            exercises.append(found.get("label") or f"<unlabelled {len(exercises)}>")
             return f"**{exercise_name(exercises[-1])}.** {body}\n"
         if name in ADMONITIONS:  # a box in the book: a quotation with its title in Colab
-            title = argument.strip() or name.capitalize()
+            title = argument or name.capitalize()
             quoted = "\n".join(f"> {line}".rstrip() for line in body.splitlines())
             return f"> **{title}**\n>\n{quoted}\n"
         if name == "solution":
             if settings.student:
                 return ""
-            solved = exercise_name(argument.strip() or None)
+            solved = exercise_name(argument or None)
             return f"<details><summary>Solution to {solved}</summary>\n\n{body}\n\n</details>\n"
         raise ValueError(f"No plain-Markdown form for the directive {{{name}}}; add one in {__file__}.")
 
-    def ref(match: re.Match) -> str:
-        text, label = (match.group(1), match.group(2)) if match.group(2) else (None, match.group(3))
-        if label not in titles:
-            raise ValueError(f"{{ref}} to unknown label {label!r}")
-        title, target = titles[label]
-        return f"[{text or title}]({settings.site_url}{target})"
+    def definitions(source: str) -> str:
+        """A definition list: each term in bold, then a colon and its definition."""
+        lines = source.splitlines(keepends=True)
+        # a term's line, from its dt_open (markdown-it's maps of the definitions are off by a line)
+        terms = [token.map[0] for token in myst.parse(source) if token.type == "dt_open"]
+        out = lines[: terms[0]]
+        for term, end in zip(terms, [*terms[1:], len(lines)], strict=True):
+            region = lines[term + 1 : end]
+            blank = len(region) - len("".join(region).rstrip("\n").splitlines(keepends=True))
+            definition = re.sub(r"^:[ \t]?", "", "".join(region[: len(region) - blank]))
+            out.append(f"**{inline(lines[term]).strip()}**: {convert(definition)}")
+            out += region[len(region) - blank :]
+        return "".join(out)
 
-    def term(match: re.Match) -> str:
-        text, key = (match.group(1), match.group(2)) if match.group(2) else (match.group(3), match.group(3))
-        terms = glossary_terms()
-        if key.strip().lower() not in terms:
-            raise ValueError(f"{{term}} {key!r} is not in book/glossary.md")
-        # Sphinx matches terms ignoring case but keeps the glossary's spelling in the anchor
-        anchor = "term-" + re.sub(r"[^\w]+", "-", terms[key.strip().lower()]).strip("-")
-        return f"[{text.strip()}]({settings.site_url}book/glossary.html#{anchor})"
+    def convert(source: str) -> str:
+        return myst.rewrite(source, block, inline)
 
-    text = _BOLD.sub(r"*\1*", text)  # bold marks the book's numbers here; the author's emphasis is italic
-    text = _GRID.sub("", text)  # sphinx-design grid wrappers: Colab just stacks the contents
-    if _COLON_FENCE.search(text):
-        raise ValueError(
-            f"No plain-Markdown form for {_COLON_FENCE.search(text).group(0)!r}; add one in {__file__}."
-        )
+    return convert(text)
 
-    def substitution(match: re.Match) -> str:
-        if match.group(1) not in settings.substitutions:
-            raise ValueError(f"{{{{ {match.group(1)} }}}}: no such substitution (booktools.project.facts)")
-        return settings.substitutions[match.group(1)]
 
-    text = _LABEL.sub("", text)
-    text = _SUBSTITUTION.sub(substitution, text)
-    if "{{" in text:
-        raise ValueError(f"A {{{{ ... }}}} substitution left unresolved: {text[text.index('{{') :][:60]!r}")
-    text = _DIRECTIVE.sub(directive, text)
-    text = checked.plain(text)  # a checked sentence reads as a sentence (its check ran in the book)
-    text = GLUE_ROLE.sub(glued, text)
-    text = _REF_ROLE.sub(ref, text)
-    text = _TERM_ROLE.sub(term, text)
-    leftover = _ANY_ROLE.search(text)
-    if leftover:
-        raise ValueError(f"No plain-Markdown form for the role {leftover.group(0)!r}; add one in {__file__}.")
-    text = _DEFINITION.sub(lambda m: f"**{m.group('term').strip()}**: ", text)
-    return text
+def _target(content: str) -> tuple[str | None, str]:
+    """A cross-reference role's content: ``text <target>`` or ``target`` alone."""
+    text, bracket, target = content.rpartition("<")
+    if bracket and target.endswith(">"):
+        return text.strip() or None, target[:-1].strip()
+    return None, content.strip()
 
 
 #: The first line of a cell the book hides; Colab shows only this title (``cellView: form``).
@@ -394,28 +404,40 @@ def is_solution_cell(cell: nbformat.NotebookNode) -> bool:
     return cell.cell_type == "code" and SOLUTION_TAG in cell.metadata.get("tags", [])
 
 
-_SOLUTION_BLOCK = re.compile(r"^```\{solution\}.*?^```[ \t]*(?:\n|\Z)(?:[ \t]*\n)*", re.M | re.S)
-_SOLUTION_CELL = re.compile(
-    r"^```\{code-cell\}[^\n]*\n:tags: \[[^\]\n]*\bsolution\b[^\]\n]*\]\n.*?^```[ \t]*(?:\n|\Z)(?:[ \t]*\n)*",
-    re.M | re.S,
-)
+def _drop_solutions(source: str, cells: bool = True) -> str:
+    """MyST ``source`` without its ``{solution}`` blocks and (with ``cells``) its code cells tagged
+    ``solution``, each with the blank lines after it."""
+    lines = source.splitlines(keepends=True)
+    dropped = set()
+    for token in myst.parse(source):
+        named = myst.directive(token)
+        if named is None or token.map is None:
+            continue
+        tags = myst.options(token.content)[0].get("tags") or [] if named[0] == "code-cell" else []
+        if named[0] == "solution" or (cells and SOLUTION_TAG in tags):
+            end = token.map[1]
+            while end < len(lines) and not lines[end].strip():
+                end += 1
+            dropped.update(range(token.map[0], end))
+    return "".join(line for number, line in enumerate(lines) if number not in dropped)
 
 
 def without_solutions(myst_text: str) -> str:
     """A MyST chapter's source without its ``{solution}`` blocks and its solution cells: the
     student edition's ``.md`` download. The rest of the text is kept as written; the result is
     checked to hold every other cell of the chapter, unchanged."""
-    text = _SOLUTION_CELL.sub("", _SOLUTION_BLOCK.sub("", myst_text))
+    text = _drop_solutions(myst_text)
 
     def kept(source: str) -> tuple[list[str], list[str]]:
         """The code cells that are not solutions, and the words of the Markdown but solutions."""
         cells = jupytext.reads(source, fmt="md:myst").cells
         code = [c.source for c in cells if c.cell_type == "code" and not is_solution_cell(c)]
-        prose = " ".join(_SOLUTION_BLOCK.sub("", c.source) for c in cells if c.cell_type == "markdown")
+        prose = " ".join(_drop_solutions(c.source, cells=False) for c in cells if c.cell_type == "markdown")
         return code, prose.split()
 
     left = any(is_solution_cell(c) for c in jupytext.reads(text, fmt="md:myst").cells)
-    if left or _SOLUTION_BLOCK.search(text) or kept(text) != kept(myst_text):
+    solutions_left = any((myst.directive(token) or ("",))[0] == "solution" for token in myst.parse(text))
+    if left or solutions_left or kept(text) != kept(myst_text):
         raise ValueError(
             "Removing the solutions left one in or changed other cells; write a solution cell's tags "
             "on one line, `:tags: [remove-cell, solution]`, and a solution as a ```{solution} block."
@@ -423,16 +445,33 @@ def without_solutions(myst_text: str) -> str:
     return text
 
 
-#: MyST that must not survive the conversion: roles, directives, colon fences, labels, targets.
-_MYST = re.compile(r"\{[\w:.-]+\}`|^\s*(```|~~~|:::)\s*\{|^\([\w-]+\)=\s*$|^:[\w-]+:\s", re.M)
+#: MyST that must not survive the conversion: tokens only MyST's extensions make.
+_MYST_TOKENS = {
+    "myst_role",
+    "myst_target",
+    "colon_fence",
+    "substitution_inline",
+    "substitution_block",
+    "dl_open",
+}
 
 
 def myst_leftovers(notebook: nbformat.NotebookNode) -> list[str]:
-    """The MyST syntax found in a notebook's Markdown cells (empty when it is clean)."""
+    """The MyST syntax found in a notebook's Markdown cells (empty when it is clean): roles,
+    labels, directives, colon fences, substitutions and definition lists, as MyST's parser reads
+    them."""
     found = []
     for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            found += [m.group(0) for m in _MYST.finditer(cell.source)]
+        if cell.cell_type != "markdown":
+            continue
+        for token in myst.parse(cell.source):
+            inside = [token, *(myst.inline_tokens(token.children or []))]
+            # a directive's option line outside its directive reads as text: MyST left over too
+            option = token.type == "inline" and re.search(r"^:[\w-]+:\s", token.content, re.M)
+            for piece in inside[:1] if option else inside:
+                if option or piece.type in _MYST_TOKENS or myst.directive(piece):
+                    lines = cell.source.splitlines()[token.map[0] : token.map[1]] if token.map else []
+                    found.append(f"{piece.type}: {' '.join(lines)[:80]!r}")
     return found
 
 

@@ -34,7 +34,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from booktools import project
+from booktools import myst, project
 from booktools.project import ROOT
 
 BUILD = ROOT / "_build"
@@ -164,28 +164,13 @@ def numbers(build_dir: Path = BUILD, root: Path = ROOT) -> dict:
         source = (root / f"{chapter}.md").read_text()
         glued = colab.glued_values(build_dir, chapter)
         values = {}
-        for match in colab.GLUE_ROLE.finditer(source):
-            name, spec = match.group(1), match.group(2) or ""
-            key = f"{name}:{spec}" if spec else name
-            if name not in glued or key in values:
-                continue  # a figure, or a value already listed
-            values[key] = {
-                "text": format_plain_text(glued[name], spec),
-                "before": _words_before(source, match.start()),
-            }
-        title = re.search(r"^# (.+)$", source, re.M)
-        chapters[chapter] = {"title": title.group(1).strip() if title else chapter, "values": values}
+        for use in myst.glue_uses(source):
+            key = f"{use.name}:{use.spec}" if use.spec else use.name
+            if use.path or use.name not in glued or key in values:
+                continue  # another chapter's value, a figure, or a value already listed
+            values[key] = {"text": format_plain_text(glued[use.name], use.spec), "before": use.before}
+        chapters[chapter] = {"title": myst.title(source) or chapter, "values": values}
     return {"version": project.read_settings(root, "full").helper_ref, "chapters": chapters}
-
-
-def _words_before(source: str, position: int, count: int = 8) -> str:
-    """The last few words of prose before a position, without markup: where a value sits.
-    Other glued values in them show as "…"."""
-    paragraph = source[:position].rsplit("\n\n", 1)[-1]
-    plain = re.sub(r"\{glue(?::text)?\}`[^`]*`", "…", paragraph)
-    plain = re.sub(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^`]*>)?`", r"\1", plain)
-    words = re.sub(r"[*`]", "", plain).split()
-    return ("… " if len(words) > count else "") + " ".join(words[-count:])
 
 
 def changed(old: dict, new: dict) -> list[tuple[str, str, str, str]]:

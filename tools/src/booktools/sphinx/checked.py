@@ -32,21 +32,45 @@ from docutils import nodes
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
+from booktools import myst
+
 #: Glue names of conditions: ``dlbook.claims.check(name, ...)`` glues ``PREFIX + name``.
 PREFIX = "checked:"
 #: The role's content: the sentence, then the condition's name in angle brackets.
 CONTENT = re.compile(r"(?P<text>.*?\S)\s*<(?P<name>[A-Za-z_]\w*)>\s*", re.S)
-#: The role anywhere in MyST source (one or two backticks), for the converters of the prose.
-ROLE = re.compile(
-    r"\{checked\}(?P<ticks>`{1,2})(?P<text>.*?\S)\s*<(?P<name>[A-Za-z_]\w*)>\s*(?P=ticks)", re.S
-)
 
 logger = logging.getLogger(__name__)
 
 
+def sentence(content: str) -> str:
+    """The sentence of a ``{checked}`` role's content (``sentence <condition>``)."""
+    match = CONTENT.fullmatch(content)
+    if not match:
+        raise ValueError(
+            f"{{checked}} needs a sentence, then its condition in angle brackets; got {content!r}."
+        )
+    return match["text"]
+
+
 def plain(text: str) -> str:
-    """MyST source with every ``{checked}`` role replaced by its sentence."""
-    return ROLE.sub(lambda m: m.group("text"), text)
+    """Inline MyST (an alt text) with every well-formed ``{checked}`` role replaced by its sentence."""
+
+    def role(name: str, content: str) -> str | None:
+        match = CONTENT.fullmatch(content) if name == "checked" else None
+        return match["text"] if match else None
+
+    return myst.rewrite_inline(text, role=role)
+
+
+def sentences(source: str) -> list[tuple[str, str]]:
+    """``(sentence, condition)`` of every checked sentence of a MyST source, as MyST's parser
+    finds them (in directives' bodies too; not in code)."""
+    found = []
+    for role in myst.roles(source):
+        if role.name == "checked":
+            match = CONTENT.fullmatch(role.content)
+            found.append((match["text"], match["name"]) if match else (role.content, ""))
+    return found
 
 
 class CheckedRole(SphinxRole):
@@ -106,11 +130,11 @@ def check_source(source: str, values: dict[str, str]) -> list[str]:
     """The same checks as the build's, on a chapter's MyST source and the conditions its run
     glued (``values``: name -> ``text/plain``), without building the book (booktools try-chapter)."""
     found, used = [], set()
-    for match in ROLE.finditer(source):
-        used.add(match["name"])
-        issue = problem(values, match["name"])
+    for sentence, name in sentences(source):
+        used.add(name)
+        issue = problem(values, name)
         if issue:
-            found.append(f'{issue}. The sentence: "{" ".join(match["text"].split())}"')
+            found.append(f'{issue}. The sentence: "{" ".join(sentence.split())}"')
     found += [
         f'the condition "{name}" is computed but no sentence uses it' for name in sorted(set(values) - used)
     ]
@@ -137,11 +161,11 @@ def check_document(app, doctree) -> None:
                 report(issue, " ".join(node.astext().split()), node)
     for image in doctree.findall(nodes.image):
         alt = image.get("alt", "")
-        for match in ROLE.finditer(alt):
-            used.add(match["name"])
-            issue = problem(values, match["name"])
+        for sentence, name in sentences(alt):
+            used.add(name)
+            issue = problem(values, name)
             if issue:
-                report(issue + " (in a figure's alt text)", match["text"], image)
+                report(issue + " (in a figure's alt text)", sentence, image)
         if "{checked}" in alt:
             image["alt"] = plain(alt)
             if "{checked}" in image["alt"]:

@@ -12,16 +12,13 @@ from pathlib import Path
 
 import sphinx_sitemap
 
+from booktools import myst
 from booktools.notebooks import colab
 
 
 def pasted_from(docname: str, source: str, root: Path) -> set[str]:
     """The chapters whose values a page pastes (``{glue:text}`other.md::name:spec```)."""
-    return {
-        colab.other_chapter(docname, match.group(1).split("::")[0], root)
-        for match in colab.GLUE_ROLE.finditer(source)
-        if "::" in match.group(1)
-    }
+    return {colab.other_chapter(docname, use.path, root) for use in myst.glue_uses(source) if use.path}
 
 
 def _pasting_pages(app, env, added, changed, removed):
