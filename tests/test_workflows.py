@@ -60,7 +60,7 @@ def exercised_by_ci() -> set[str]:
                 if "%" in t and any(re.fullmatch(t.replace("%", ".+"), p) for p in prerequisites)
             ]
             if target == "test":
-                text += "".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py"))
+                text += "".join(p.read_text() for p in (ROOT / "tests").rglob("test_*.py"))
         else:
             path = ROOT / item
             text = path.read_text() if path.is_file() else ""
@@ -81,6 +81,18 @@ def test_workflows_call_scripts_that_exist_and_that_ci_exercises():
             if not item.endswith(".py"):  # a .py script is run with python; the others directly
                 assert os.access(ROOT / item, os.X_OK), f"{item} is not executable"
         assert item in exercised, f"{item} is called by a workflow but never run by .ci/run"
+
+
+def test_the_booktools_commands_the_workflows_and_scripts_call_exist():
+    from booktools.cli import COMMANDS
+
+    texts = [line for workflow in WORKFLOWS for line in run_lines(workflow)]
+    texts += [p.read_text() for p in (ROOT / "scripts").iterdir() if p.is_file()]
+    texts.append((ROOT / "Makefile").read_text())
+    code = [re.sub(r"(^|\s)#.*", "", line) for text in texts for line in text.splitlines()]  # no comments
+    called = {m for line in code for m in re.findall(r"(?<![\w-])booktools (\w[\w-]*)", line)}
+    assert {"colab", "run-notebooks", "links", "release-check", "assets", "pdf"} <= called, called
+    assert called <= set(COMMANDS), f"not booktools commands: {sorted(called - set(COMMANDS))}"
 
 
 def test_every_action_is_pinned_to_a_full_commit_sha():

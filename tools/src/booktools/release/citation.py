@@ -11,7 +11,7 @@ and repository (GitHub's "Cite this repository" reads it too).
   BibTeX's entry gets the release.
 - :func:`zenodo` is Zenodo's record of a release (``.zenodo.json``): cffconvert's fields, plus
   what CITATION.cff cannot say (a book, not software; the site and the repository as related
-  works). ``tests/test_citation.py`` fails when the committed file differs from it.
+  works). ``tests/tools/release/test_citation.py`` fails when the committed file differs from it.
 
 To name real authors, replace the ``authors`` entry of CITATION.cff with persons
 (``given-names``, ``family-names``, optionally ``orcid``) or keep an organisation (``name``), then

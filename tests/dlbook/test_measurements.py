@@ -10,7 +10,7 @@ import pytest
 from booktools import benchmark, project
 from dlbook import measurements
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAW = resources.files("dlbook").joinpath("measurements.json").read_bytes()
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 from booktools import project
 from booktools.sphinx import page_weight
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "_build" / "html"
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from booktools.checks import links as check_links
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 NOTEBOOK = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}).encode()
 
 

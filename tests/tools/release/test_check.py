@@ -2,7 +2,7 @@
 release check, booktools.release.check; the earlier editions, scripts/previous-releases; the draft
 and the published release, scripts/publish-release; the notebooks push,
 scripts/publish-notebooks) run against a local stand-in for GitHub's API, the fake GitHub CLI of
-test_release_assets.py and a bare repository standing in for github.com, with GitHub's rule for
+tests/tools/release/test_assets.py and a bare repository standing in for github.com, with GitHub's rule for
 `needs` deciding which jobs run after a failure and which a re-run of the failed jobs runs."""
 
 import json
@@ -19,9 +19,9 @@ import yaml
 
 from booktools import project
 from booktools.release import check as release
-from tests.test_release_assets import fake_gh, site_archive, with_sums
+from tests.tools.release.test_assets import fake_gh, site_archive, with_sums
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 PUBLISH = yaml.safe_load((ROOT / ".github/workflows/publish.yml").read_text())
 SETTINGS = project.read_settings(ROOT)
 HELPER_REF = SETTINGS.helper_ref

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from booktools import project
 from booktools.release import citation
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SITE = ROOT / "_build" / "html"
 
 

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 from booktools import project, reading_time
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 SOURCE = """---
 jupytext: {}

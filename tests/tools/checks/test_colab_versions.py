@@ -8,7 +8,7 @@ import pytest
 
 from booktools.checks import colab_versions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = [sys.executable, "-m", "booktools", "colab-versions"]
 
 

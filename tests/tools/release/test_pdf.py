@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from booktools import project
 from booktools.release import pdf as book_pdf
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 HTML = ROOT / "_build" / "html"
 PDF = HTML / book_pdf.PDF_NAME
 

@@ -12,7 +12,7 @@ import pytest
 
 from booktools.notebooks.run import run_key
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def write(folder: Path, name: str, source: str) -> None:

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from booktools import project
 from booktools.release import assets as release_assets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SETTINGS = project.read_settings(ROOT, "full")
 
 

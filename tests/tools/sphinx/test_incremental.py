@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from booktools.sphinx import incremental as sphinx_extension
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_page_that_pastes_from_a_chapter_is_read_again_when_that_chapter_is(tmp_path):
