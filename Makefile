@@ -62,7 +62,7 @@ unit: install $(MATH)
 # `make -j2` they start beside it; tests/test_colab.py checks that each run executed the published
 # notebook's code cells.
 RUN_NOTEBOOKS := _build/run-notebooks
-CONVERTER := $(addprefix tools/src/booktools/,project.py notebooks/colab.py sphinx/checked.py)
+CONVERTER := $(addprefix tools/src/booktools/,project.py myst.py notebooks/colab.py sphinx/checked.py)
 $(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml CITATION.cff $(CONVERTER) $(VENV)/.installed
 	$(BIN)/booktools colab code $(RUN_NOTEBOOKS) >/dev/null
 	touch $@

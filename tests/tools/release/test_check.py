@@ -75,6 +75,17 @@ def github_api(runs_by_sha: dict[str, list[dict]], seen: list, pages: dict | Non
     return Handler
 
 
+#: Every job's status in a run whose build job failed: nothing after it runs.
+BUILD_FAILED = {
+    "build": "failure",
+    "draft": "skipped",
+    "pages": "skipped",
+    "notebooks": "skipped",
+    "verify": "skipped",
+    "release": "skipped",
+}
+
+
 def step(job: str, name_start: str) -> dict:
     """The step of publish.yml's ``job`` whose name starts with ``name_start``."""
     steps = [s for s in PUBLISH["jobs"][job]["steps"] if s.get("name", "").startswith(name_start)]
@@ -120,14 +131,7 @@ def test_no_job_or_step_of_the_publish_workflow_runs_after_a_failure():
 
 def test_job_order_deploy_before_notebooks_before_verification():
     assert jobs_that_run(set()) == dict.fromkeys(PUBLISH["jobs"], "success")
-    assert jobs_that_run({"build"}) == {
-        "build": "failure",
-        "draft": "skipped",
-        "pages": "skipped",
-        "notebooks": "skipped",
-        "verify": "skipped",
-        "release": "skipped",
-    }
+    assert jobs_that_run({"build"}) == BUILD_FAILED
     # the draft release, with its archives, before anything is deployed
     assert jobs_that_run({"draft"}) == {
         "build": "success",
@@ -388,14 +392,7 @@ def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type,
     remote = github[0]
     before = git("--git-dir", str(remote), "rev-parse", "notebooks")
     status, output = publish(serve, workspace, github, ref_type, ref_name, ci_runs)
-    assert status == {
-        "build": "failure",
-        "draft": "skipped",
-        "pages": "skipped",
-        "notebooks": "skipped",
-        "verify": "skipped",
-        "release": "skipped",
-    }
+    assert status == BUILD_FAILED
     assert "Not publishing" in output and says in output
     assert git("--git-dir", str(remote), "rev-parse", "notebooks") == before
 

@@ -95,7 +95,3 @@ def main(argv: list[str]) -> int:
         return 1
     print(f"requirements-colab.txt matches Colab (Python {theirs_python}).")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

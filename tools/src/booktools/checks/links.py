@@ -47,7 +47,6 @@ import json
 import os
 import random
 import re
-import sys
 import threading
 import time
 import urllib.error
@@ -444,7 +443,3 @@ def main(argv: list[str] | None = None, fetcher: Fetcher | None = None) -> int:
         print("\nUnverified (not counted as broken; check these by hand):")
         print("\n".join(f"  {line}" for line in report.unverified))
     return 1 if report.broken else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

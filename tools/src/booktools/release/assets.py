@@ -262,7 +262,3 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

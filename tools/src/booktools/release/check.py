@@ -195,7 +195,3 @@ def main(argv: list[str]) -> int:
         "built by GitHub Actions accepts it; publishing"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -109,7 +109,3 @@ def main(argv: list[str]) -> int:
     ZENODO.write_text(zenodo_text())
     print(f"wrote {ZENODO.relative_to(ROOT)} from CITATION.cff")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

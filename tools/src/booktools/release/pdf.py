@@ -496,7 +496,3 @@ def main(argv: list[str]) -> int:
         f"the preface, {printed['bookmarks']} bookmarks, {size / 1e6:.1f} MB"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
