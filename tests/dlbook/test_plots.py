@@ -120,6 +120,11 @@ def test_normalised_colour_bar_ticks_read_with_the_cells_decimal():
     fig.canvas.draw()
     ticks = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
     assert ticks == ["0.0%", "0.5%", "1.0%", "1.5%", "2.0%"]
+    y_pred[:10] = 6  # 5 %: whole-percent ticks, still with the cells' one decimal
+    fig = plots.confusion_matrix(y_true, y_pred, normalize="true")
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[1].get_yticklabels() if t.get_text()]
+    assert ticks == ["0.0%", "1.0%", "2.0%", "3.0%", "4.0%", "5.0%"]
 
 
 def test_bar_chart_labels_with_the_decimals_asked_for():

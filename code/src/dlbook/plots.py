@@ -551,10 +551,10 @@ def confusion_matrix(y_true, y_pred, normalize=None, mistakes_max=None):
         bar = fig.colorbar(display.im_, ax=ax, fraction=0.046, pad=0.04)
         if normalize:
             # ticks at 1, 2 or 5 times a power of ten (0.5%, 1.0%, 1.5%...: never 0.25% steps), with
-            # as few decimals as print every tick exactly: one, as in the cells, for most matrices
+            # one decimal as in the cells (0.0%, 1.0%, 2.0%), or more where a tick needs it (0.05%)
             bar.locator = matplotlib.ticker.MaxNLocator(nbins=6, steps=[1, 2, 5, 10])
             bar.update_ticks()
-            decimals = _percent_decimals(bar.get_ticks())
+            decimals = max(1, _percent_decimals(bar.get_ticks()))
             bar.ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=decimals))
             bar.set_label(f"mistakes ({_SHARE_OF[normalize]})")
         else:
