@@ -126,9 +126,10 @@ _build/runs/jax/run.json: | _build/colab-run/colab/run.json
 endif
 
 # Measure build and training speed on this machine (most of an hour on 2 cores; run it on a quiet
-# machine; `.venv/bin/booktools benchmark training` redoes the training section alone,
-# 7 minutes on a quiet 2-core machine, three times that on a busy one). Writes code/src/dlbook/measurements.json, which the appendix reads, and pins its
-# hash in the appendix.
+# machine). `.venv/bin/booktools benchmark training` redoes the training section alone (7 minutes
+# on a quiet 2-core machine, three times that on a busy one), `... benchmark reading` the chapters'
+# running times for the reading times alone (after a chapter's code changed). Writes
+# code/src/dlbook/measurements.json, which the appendix reads, and pins its hash in the appendix.
 benchmark: install $(VENV)/.backends
 	$(BIN)/booktools benchmark
 

@@ -67,12 +67,17 @@ def test_minutes_add_prose_code_and_running_time():
     assert reading_time.Count(words=1, code_lines=0).minutes == 1  # rounded up
 
 
-def test_running_time_is_the_benchmarks_measurement():
+def test_running_time_is_the_benchmarks_measurement_of_every_chapter_as_it_is():
+    """Each chapter's running time comes from the benchmark's reading section, which times every
+    notebook chapter of the table of contents but the appendix (that only reads the results)."""
     from dlbook import measurements
 
-    measured = measurements.load()["build"]["plain_chapter_seconds"]
+    reading = measurements.load()["reading"]
+    measured = reading["chapter_seconds"]
     assert reading_time.run_seconds("book/convolutional", ROOT) == measured["book/convolutional"] > 10
     assert reading_time.run_seconds("book/backends-and-speed", ROOT) == 0.0  # the benchmark does not time it
+    assert set(measured) == set(project.chapters(ROOT)) - {"book/backends-and-speed"}
+    assert reading_time.facts(ROOT, project.chapters(ROOT))["run_seconds_date"] == reading["machine"]["date"]
 
 
 def test_the_stated_times_are_computed_not_typed():

@@ -2,6 +2,7 @@
 job. Readers never need it: what the chapters import is the helper package ``dlbook`` (code/).
 
 - :mod:`booktools.project`: the only reader of ``_config.yml``, ``_toc.yml`` and ``CITATION.cff``;
+- :mod:`booktools.myst`: MyST read with MyST's own parser, for everything outside Sphinx;
 - :mod:`booktools.sphinx`: the Sphinx extension (execution cache, editions, buttons and
   downloads, directives, the ``{checked}`` role, incremental builds, page weight);
 - :mod:`booktools.notebooks`: MyST chapters to Colab notebooks, and running them as a reader would;

@@ -2,6 +2,8 @@
 
     make benchmark                  (= booktools benchmark)
     booktools benchmark training    (section 5 alone; the rest is kept)
+    booktools benchmark reading     (the chapters as plain scripts again, for the reading times
+                                     alone: a quarter of an hour; the rest is kept)
 
 Measures, in one run:
 
@@ -413,8 +415,28 @@ def pin_in_appendix(text: str) -> None:
     APPENDIX.write_text(pinned)
 
 
+def write(results: dict) -> None:
+    text = json.dumps(results, indent=2, sort_keys=True) + "\n"
+    OUT.write_text(text)
+    pin_in_appendix(text)
+    log(f"wrote {OUT.relative_to(ROOT)} and pinned its hash in {APPENDIX.relative_to(ROOT)}")
+
+
+def reading_times(plain: dict[str, float]) -> dict:
+    """What the reading times use: each chapter's code run as a plain script, and when and where
+    (booktools.reading_time); measured again alone when the chapters change."""
+    return {"machine": machine(), "chapter_seconds": plain}
+
+
 def measure(part: str) -> None:
     env = base_env()
+    if part == "reading":  # the chapters' code alone; every other section stays as it was
+        results = json.loads(OUT.read_text())
+        log("plain scripts, for the reading times ...")
+        results["reading"] = reading_times(plain_scripts(env))
+        log(f"plain scripts {sum(results['reading']['chapter_seconds'].values()):.1f} s")
+        write(results)
+        return
     if part == "training":  # the other sections stay as the last full run measured them
         results = json.loads(OUT.read_text())
         shutil.rmtree(BENCH / "training", ignore_errors=True)
@@ -441,6 +463,7 @@ def measure(part: str) -> None:
             "plain_chapter_seconds": plain,
             "overhead_ratio": cold / sum(plain.values()),
         }
+        results["reading"] = reading_times(plain)
 
         results["chapters_by_backend"] = {}
         for backend in BACKENDS:
@@ -448,10 +471,7 @@ def measure(part: str) -> None:
             results["chapters_by_backend"][backend] = chapters_on(backend, env)
 
     training = results["training"] = training_speed(env)
-    text = json.dumps(results, indent=2, sort_keys=True) + "\n"
-    OUT.write_text(text)
-    pin_in_appendix(text)
-    log(f"wrote {OUT.relative_to(ROOT)} and pinned its hash in {APPENDIX.relative_to(ROOT)}")
+    write(results)
     summary = {
         b: training[b]["variants"][training[b]["recommended"]].get("ratio_to_numpy", "failed")
         for b in BACKENDS
@@ -465,7 +485,7 @@ def main(argv: list[str]) -> int:
         print(json.dumps(resolve_variants(argv[1])))
     elif argv[:1] == ["--fit"] and len(argv) == 3:
         print(json.dumps(one_fit(argv[1], argv[2])))
-    elif argv in ([], ["all"], ["training"]):
+    elif argv in ([], ["all"], ["training"], ["reading"]):
         measure(argv[0] if argv else "all")
     else:
         print(__doc__, file=sys.stderr)

@@ -50,16 +50,20 @@ class Count:
 MEASUREMENTS = Path("code") / "src" / "dlbook" / "measurements.json"
 
 
-def run_seconds(docname: str, root: Path) -> float:
-    """How long the chapter's cells take to run on a CPU, from the benchmark (0 for a page it did not
-    time, such as the appendix, which only reads the benchmark's results, and for a book without
-    the benchmark's file, such as the small books the tests build)."""
+def _reading(root: Path) -> dict:
+    """The benchmark's timing of each chapter's code for the reading times (``booktools benchmark
+    reading``): ``{"machine": {..., "date"}, "chapter_seconds": {docname: seconds}}``, or {} for
+    a book without the benchmark's file, such as the small books the tests build."""
     import json
 
     path = root / MEASUREMENTS
-    if not path.exists():
-        return 0.0
-    return float(json.loads(path.read_text())["build"]["plain_chapter_seconds"].get(docname, 0.0))
+    return json.loads(path.read_text())["reading"] if path.exists() else {}
+
+
+def run_seconds(docname: str, root: Path) -> float:
+    """How long the chapter's cells take to run on a CPU, from the benchmark (0 for a page it did
+    not time, such as the appendix, which only reads the benchmark's results)."""
+    return float(_reading(root).get("chapter_seconds", {}).get(docname, 0.0))
 
 
 def _inline_words(tokens) -> int:
@@ -132,4 +136,5 @@ def facts(root: Path, docnames: list[str]) -> dict[str, str]:
         "seconds_per_code_line": str(SECONDS_PER_CODE_LINE),
         "chapter_minutes_range": f"{min(minutes.values())} to {max(minutes.values())} minutes",
         "book_hours": f"{sum(minutes.values()) / 60:.0f}",
+        "run_seconds_date": _reading(root).get("machine", {}).get("date", "(not measured)"),
     }
