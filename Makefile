@@ -55,7 +55,7 @@ lint: install
 # Fast unit tests (under a minute): nothing that reads the build, drives a browser, builds a
 # book of its own or needs the JAX/PyTorch backends.
 unit: install $(MATH)
-	$(BIN)/python -m pytest -m "not book and not browser and not slow and not backends"
+	$(BIN)/python -m pytest -n auto -m "not book and not browser and not slow and not backends"
 
 # What the notebook runs below execute: every chapter's Colab notebook without its Markdown,
 # made from the sources alone (booktools colab code). The runs need no book build, so under
@@ -115,8 +115,8 @@ test-builds: lint book student pdf tests/browser/node_modules/.package-lock.json
 #   the PyTorch run, the Colab run on Colab's versions, the JAX run.
 # Left to itself, make would start a run whenever a slot freed and leave the tests of the builds
 # for last. The JAX and PyTorch backends are installed before the book build: the execution cache
-# keys every chapter on all the packages in .venv, and installed beside the build they made the
-# student edition and the PDF execute every chapter again.
+# keys every chapter on the packages a run can import, Keras' backends among them, and installed
+# beside the build they made the student edition and the PDF execute every chapter again.
 ifneq ($(filter test,$(MAKECMDGOALS)),)
 book: | $(VENV)/.backends
 pdf: | student

@@ -79,6 +79,43 @@ def test_fingerprint_covers_the_helper_package_but_not_the_benchmark_results(tmp
     assert environment.fingerprint() != before
 
 
+def _distribution(name: str, version: str, requires: list[str]):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(metadata={"Name": name}, version=version, requires=requires)
+
+
+def test_fingerprint_covers_what_a_run_depends_on_not_the_builds_tools(monkeypatch):
+    """A new version of anything a chapter's run can import (the helper's dependencies, their
+    dependencies, the kernel) re-executes every chapter; a new version of a tool only the build or
+    the tests use (pytest, the site's theme) or an optional extra's package re-executes nothing."""
+    import importlib.metadata
+
+    from booktools.notebooks import environment
+
+    def installed(pytest_version="9.0", pyzmq_version="27.0", theme_version="1.3"):
+        return [
+            _distribution("dlbook", "0.1", ["keras>=3", "numpy>=1.24"]),
+            _distribution("keras", "3.15", ["numpy", "rich ; extra == 'dev'"]),
+            _distribution("numpy", "2.4", []),
+            _distribution("ipykernel", "7.4", ["pyzmq>=25", "pytest ; extra == 'test'"]),
+            _distribution("pyzmq", pyzmq_version, []),
+            _distribution("rich", "14.0", []),
+            _distribution("pytest", pytest_version, []),
+            _distribution("sphinx_book_theme", theme_version, []),
+        ]
+
+    def fingerprint(**versions):
+        monkeypatch.setattr(importlib.metadata, "distributions", lambda: installed(**versions))
+        return environment.fingerprint()
+
+    before = fingerprint()
+    assert set(environment.runtime_distributions()) == {"dlbook", "keras", "numpy", "ipykernel", "pyzmq"}
+    assert fingerprint(pytest_version="9.1") == before  # a test tool, and only an extra's
+    assert fingerprint(theme_version="1.4") == before  # the site's theme
+    assert fingerprint(pyzmq_version="27.1") != before  # what the kernel runs on
+
+
 @pytest.mark.parametrize(
     ("change", "same"),
     [

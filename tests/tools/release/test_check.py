@@ -355,6 +355,7 @@ def on_branch(remote: Path) -> str:
     return git("--git-dir", str(remote), "show", "notebooks:book/tensors.ipynb")
 
 
+@pytest.mark.slow  # a whole publish run, job by job, in subprocesses
 def test_a_release_tag_that_passed_ci_publishes(serve, workspace, github):
     status, output = publish(serve, workspace, github, "tag", HELPER_REF, PASSED)
     assert set(status.values()) == {"success"}, output
@@ -370,6 +371,7 @@ def test_a_release_tag_that_passed_ci_publishes(serve, workspace, github):
     )
 
 
+@pytest.mark.slow  # a whole publish run, job by job, in subprocesses
 def test_a_failed_deploy_leaves_the_notebooks_branch_untouched(serve, workspace, github):
     remote = github[0]
     before = git("--git-dir", str(remote), "rev-parse", "notebooks")
@@ -388,6 +390,7 @@ def test_a_failed_deploy_leaves_the_notebooks_branch_untouched(serve, workspace,
         ("tag", HELPER_REF, [], "runs for a push or by hand: none"),
     ],
 )
+@pytest.mark.slow  # a whole publish run, job by job, in subprocesses
 def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type, ref_name, ci_runs, says):
     remote = github[0]
     before = git("--git-dir", str(remote), "rev-parse", "notebooks")
@@ -405,6 +408,7 @@ def test_a_refused_release_publishes_nothing(serve, workspace, github, ref_type,
         ({**PAGES_FOR_TAGS, "site": None}, "GitHub Pages is not enabled"),
     ],
 )
+@pytest.mark.slow  # a whole publish run, job by job, in subprocesses
 def test_a_release_that_pages_would_refuse_publishes_nothing(serve, workspace, github, pages, says):
     status, output = publish(serve, workspace, github, "tag", HELPER_REF, PASSED, pages=pages)
     assert status["build"] == "failure" and set(status.values()) == {"failure", "skipped"}
@@ -544,6 +548,7 @@ def releases(tmp_path, workspace, github):
     return release, pages
 
 
+@pytest.mark.slow  # a whole publish run, job by job, in subprocesses
 @pytest.mark.parametrize("job", list(PUBLISH["jobs"]))
 def test_a_failed_publish_job_leaves_a_state_that_a_rerun_completes(tmp_path, releases, github, job):
     release, pages = releases
@@ -568,6 +573,7 @@ def test_a_failed_publish_job_leaves_a_state_that_a_rerun_completes(tmp_path, re
     assert set(pages) == {"v0.1.0", "v0.2.0", "v0.3.0"} and published(tmp_path, "v0.3.0")
 
 
+@pytest.mark.slow  # a whole publish run, job by job, in subprocesses
 def test_the_next_release_waits_for_a_half_published_one(tmp_path, releases):
     """v0.2.0's run stops after its site went live and before its release was published; v0.3.0
     is tagged before anyone re-runs it. v0.3.0's build cannot see the draft (a contents: read

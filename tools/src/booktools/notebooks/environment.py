@@ -16,6 +16,7 @@ import importlib.metadata
 import importlib.util
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -25,13 +26,55 @@ SETTINGS = ("KERAS_BACKEND", "OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "PYTHONH
 #: benchmark's results, which the one page that reads them pins by hash in its own cells
 #: (dlbook.measurements.load), so that a benchmark run re-executes that page alone.
 NOT_FINGERPRINTED = {"measurements.json"}
+#: What a chapter's run imports or runs in, besides the standard library: the helper package (and
+#: through it Keras, NumPy, matplotlib, pandas, scikit-learn), Keras' backends, the kernel, and
+#: what executes and records a notebook for the book (nbclient, myst-nb, jupyter-cache). These and
+#: everything they require are fingerprinted; the build's and the tests' own tools (jupyter-book's
+#: theme, pytest, ruff, Playwright...) are not, so installing or upgrading one re-executes nothing.
+RUNTIME_ROOTS = (
+    "dlbook",
+    "tensorflow",
+    "tensorflow-cpu",
+    "jax",
+    "jaxlib",
+    "torch",
+    "ipykernel",
+    "nbclient",
+    "myst-nb",
+    "jupyter-cache",
+)
+
+
+def _name(text: str) -> str:
+    """A distribution's name as pip compares them: ``Scikit_Learn`` -> ``scikit-learn``."""
+    return re.sub(r"[-_.]+", "-", text).lower()
+
+
+def runtime_distributions() -> dict[str, str]:
+    """Name -> version of every installed distribution a chapter's run can depend on: those of
+    RUNTIME_ROOTS that are installed and, transitively, what they require (optional extras left
+    out; platform markers ignored, which can only add a distribution that is installed anyway)."""
+    installed = {_name(d.metadata["Name"]): d for d in importlib.metadata.distributions()}
+    found, todo = {}, [_name(root) for root in RUNTIME_ROOTS]
+    while todo:
+        name = todo.pop()
+        if name in found or name not in installed:
+            continue
+        found[name] = installed[name].version
+        for requirement in installed[name].requires or []:
+            requirement, _, marker = requirement.partition(";")
+            if re.search(r"\bextra\s*==", marker):
+                continue
+            todo.append(_name(re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement).group(1)))
+    return found
 
 
 def fingerprint() -> str:
     """A hash of everything a chapter's outputs depend on besides its own cells: the
-    interpreter, every installed distribution and version, the files of the helper package
-    ``dlbook`` (wherever it is installed from), the MNIST file and the settings in SETTINGS.
-    The book build keys its execution cache on it too (booktools.sphinx.configure)."""
+    interpreter, the distributions a run depends on and their versions
+    (:func:`runtime_distributions`), the files of the helper package ``dlbook`` (wherever it is
+    installed from), the MNIST file and the settings in SETTINGS. The book build keys its
+    execution cache on it too (booktools.sphinx.configure)."""
     digest = hashlib.sha256()
 
     def add(*parts):
@@ -40,7 +83,7 @@ def fingerprint() -> str:
             digest.update(b"\0")
 
     add(sys.version, sys.platform)
-    add(*sorted(f"{d.metadata['Name']}=={d.version}".lower() for d in importlib.metadata.distributions()))
+    add(*sorted(f"{name}=={version}" for name, version in runtime_distributions().items()))
     spec = importlib.util.find_spec("dlbook")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("The helper package dlbook is not installed; run `make install`.")

@@ -17,7 +17,7 @@ itself carries no extra output). Exit status 1 if any notebook failed.
 exactly the same inputs is not run again: its executed copy and result are taken from
 ``DLBOOK_CACHE/runs/<key>``, and run.json marks it ``"cached": true`` with the seconds of the
 run that made it. The key hashes everything the run depends on (the kernel's
-:func:`.environment.fingerprint`: the interpreter, every installed distribution and its version,
+:func:`.environment.fingerprint`: the interpreter, the packages a run can import and their versions,
 the helper package's files, the MNIST file, the Keras backend and thread settings; this runner's
 code) and the notebook's code cells (:func:`code_cells`). Runs that fail are never stored.
 ``DLBOOK_EXECUTE=force`` runs everything.

@@ -3,13 +3,14 @@
 **Execution cache.** jupyter-cache keys a chapter on its cell sources only, and Sphinx does
 not re-read a chapter whose file did not change, so editing the ``dlbook`` package would leave
 stale outputs. This extension points myst-nb's cache at ``_build/.jupyter_cache/<key>``, where
-the key is the backend and a hash of the environment (``run_notebooks.fingerprint``: the
-interpreter, every installed distribution and version, the helper package's files, the MNIST
-file, the Keras backend and thread settings). A change of any of them is a new cache path,
-which Sphinx sees as a changed configuration: every chapter is re-read and re-executed. Going
-back to an earlier state finds its cache again. With ``DLBOOK_CACHE`` set (scripts/ci sets it)
-the cache lives in ``DLBOOK_CACHE/jupyter-cache/<key>`` instead, outside the build folder, so a
-fresh clone reuses what an earlier one executed with exactly the same inputs.
+the key is the backend and a hash of the environment (``booktools.notebooks.environment``'s
+fingerprint: the interpreter, the packages a chapter's run can import and their versions, the
+helper package's files, the MNIST file, the Keras backend and thread settings). A change of any
+of them is a new cache path, which Sphinx sees as a changed configuration: every chapter is
+re-read and re-executed. Going back to an earlier state finds its cache again. With
+``DLBOOK_CACHE`` set (scripts/ci sets it) the cache lives in ``DLBOOK_CACHE/jupyter-cache/<key>``
+instead, outside the build folder, so a fresh clone reuses what an earlier one executed with
+exactly the same inputs.
 
 ``DLBOOK_EXECUTE=force`` executes every chapter regardless of the cache.
 
