@@ -51,9 +51,12 @@ def fast(**settings) -> check_links.Fetcher:
 
 
 def test_link_checker_finds_broken_links(tmp_path):
+    """lychee checks the links and their fragments; the scripts and the redirect page's target,
+    which lychee does not read, are checked by booktools."""
     (tmp_path / "a.html").write_text(
         '<p id="x"></p><a href="b.html#y">b</a><a href="a.html#x">ok</a>'
         '<img src="missing.png"><a href="https://example.org">e</a>'
+        '<script src="gone.js"></script><script src="b.html"></script>'
     )
     (tmp_path / "b.html").write_text('<p id="z"></p>')
     (tmp_path / "index.html").write_text('<meta http-equiv="Refresh" content="0; url=gone/index.html" />')
@@ -62,9 +65,11 @@ def test_link_checker_finds_broken_links(tmp_path):
     )
     assert result.returncode == 1
     broken = result.stdout.split("Broken:")[1]
-    assert "b.html#y -> no element with id 'y'" in broken
-    assert "missing.png -> missing file" in broken
-    assert "gone/index.html -> missing file" in broken  # the redirect page's target
+    assert "a.html: b.html#y -> Cannot find fragment" in broken
+    assert "a.html: missing.png -> File not found" in broken
+    assert "a.html: gone.js -> missing file" in broken  # a script's src
+    assert "index.html: gone/index.html -> missing file" in broken  # the redirect page's target
+    assert "b.html -> " not in broken
     assert "a.html#x" not in broken
     assert "example.org" not in broken  # not fetched without --external
 
@@ -203,6 +208,39 @@ def test_colab_links_are_checked_through_their_raw_notebooks(serve, tmp_path):
     assert "page.ipynb -> not a notebook" in report.broken[1]
     assert not report.unverified
     assert sorted(path for path, _ in seen) == [f"/raw/o/r/nb/{n}.ipynb" for n in ("good", "missing", "page")]
+
+
+def test_external_links_are_checked_by_lychee_and_sorted_as_broken_or_unverified(serve, tmp_path):
+    """lychee fetches the other links (its retries and backoff); a missing page is broken, a site
+    that refuses robots (403) or still rate-limits (429) after the retries is unverified, and the
+    Colab links are left to booktools, which reads their notebooks."""
+    handler, seen = routes(
+        {
+            "/ok": [(200, {}, b"<html>fine</html>")],
+            "/robots-refused": [(403, {}, b"no")],
+            "/busy": [(429, {"Retry-After": "0"}, b"later")],
+        }
+    )
+    with serve(handler) as base:
+        (tmp_path / "a.html").write_text(
+            f'<a href="{base}/ok">1</a><a href="{base}/gone">2</a><a href="{base}/robots-refused">3</a>'
+            f'<a href="{base}/busy">4</a><a href="{colab("good.ipynb")}">5</a>'
+        )
+        broken, unverified = check_links.lychee(
+            tmp_path,
+            [tmp_path / "a.html"],
+            offline=False,
+            exclude=[check_links.COLAB_LINKS],
+            retries=2,
+            wait=0,
+        )
+    assert [line.split(" -> ")[0] for line in broken] == [f"a.html: {base}/gone"]
+    assert sorted(line.split(" -> ")[0] for line in unverified) == [
+        f"a.html: {base}/busy",
+        f"a.html: {base}/robots-refused",
+    ]
+    assert sum(path == "/busy" for path, _ in seen) > 1  # retried before it was given up
+    assert not any("colab" in path for path, _ in seen)
 
 
 # --- A published site ------------------------------------------------------------------------

