@@ -38,7 +38,7 @@ def test_every_chapter_ran_without_error(backend_run):
 
 
 def test_the_chapters_before_evaluation_ran_with_the_test_set_sealed(backend_run):
-    """scripts/seal_test_set.py was loaded in exactly the chapters before the evaluation chapter
+    """booktools' seal_test_set.py was loaded in exactly the chapters before the evaluation chapter
     (and none of them gave a model a test image, or it would have failed)."""
     _, report = backend_run
     order = project.chapters(ROOT)

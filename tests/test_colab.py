@@ -399,7 +399,7 @@ def colab_run(request):
 
 @pytest.mark.book
 def test_colab_runs_sealed_the_test_set_before_evaluation(colab_run):
-    """scripts/seal_test_set.py was loaded in exactly the chapters before the evaluation chapter
+    """booktools' seal_test_set.py was loaded in exactly the chapters before the evaluation chapter
     (it runs in the bare environments too: it needs only NumPy, Keras and dlbook)."""
     _, report = colab_run
     sealed = {name for name, r in report["notebooks"].items() if r.get("test_set_sealed")}

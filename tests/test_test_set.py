@@ -6,7 +6,7 @@ exercise asks the reader to run. Every study there (learning rates, seeds, epoch
 validation set.
 
 The code cells are checked by following the data: the notebook runs (JAX, PyTorch, Colab's
-versions, the newest pins) execute those chapters with scripts/seal_test_set.py loaded, which
+versions, the newest pins) execute those chapters with booktools' seal_test_set.py loaded, which
 stops a chapter when any model or layer is given a test image, whatever the array is called.
 The tests below check that seal itself, that the chapters before evaluation are marked for it,
 and that every run applied it.

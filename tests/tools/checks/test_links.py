@@ -212,8 +212,8 @@ def test_colab_links_are_checked_through_their_raw_notebooks(serve, tmp_path):
 
 def test_external_links_are_checked_by_lychee_and_sorted_as_broken_or_unverified(serve, tmp_path):
     """lychee fetches the other links (its retries and backoff); a missing page is broken, a site
-    that refuses robots (403) or still rate-limits (429) after the retries is unverified, and the
-    Colab links are left to booktools, which reads their notebooks."""
+    that refuses robots (403) or still rate-limits (429) after the retries is unverified, and what
+    it is told to leave (the Colab links, whose notebooks booktools reads) is not fetched."""
     handler, seen = routes(
         {
             "/ok": [(200, {}, b"<html>fine</html>")],
@@ -230,7 +230,7 @@ def test_external_links_are_checked_by_lychee_and_sorted_as_broken_or_unverified
             tmp_path,
             [tmp_path / "a.html"],
             offline=False,
-            exclude=[check_links.COLAB_LINKS],
+            exclude=["^https://colab"],
             retries=2,
             wait=0,
         )
@@ -241,6 +241,19 @@ def test_external_links_are_checked_by_lychee_and_sorted_as_broken_or_unverified
     ]
     assert sum(path == "/busy" for path, _ in seen) > 1  # retried before it was given up
     assert not any("colab" in path for path, _ in seen)
+
+
+def test_an_external_script_is_fetched_too(serve, tmp_path):
+    """lychee does not read a script's src: booktools fetches it with --external."""
+    handler, seen = routes({"/here.js": [(200, {}, b"//")]})
+    with serve(handler) as base:
+        (tmp_path / "a.html").write_text(
+            f'<script src="{base}/here.js"></script><script src="{base}/gone.js"></script>'
+        )
+        report = check_links.check_site(tmp_path, external=True, fetcher=fast())
+    assert report.broken == [f"a.html: {base}/gone.js -> HTTP 404"], report.broken
+    assert sorted(path for path, _ in seen) == ["/gone.js", "/here.js"]
+    assert "2 scripts' and redirects' here" in report.summary
 
 
 # --- A published site ------------------------------------------------------------------------

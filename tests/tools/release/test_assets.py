@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -52,6 +53,25 @@ def test_changed_numbers_in_reading_order_with_added_and_removed_values():
     assert "| B | a pipe | — | 1\\|2 |" in table  # a | in a value does not break the table
     assert "60,000" not in table  # unchanged values are not listed
     assert "4 values" in table
+
+
+def test_the_release_notes_need_only_booktools():
+    """The draft job installs booktools alone (no markdown-it, myst-nb, jupytext, PyYAML): the
+    table of changed numbers must work without them."""
+    missing = ["markdown_it", "myst_nb", "myst_parser", "jupytext", "yaml", "nbformat", "bs4"]
+    code = (
+        "import sys\n"
+        + "".join(f"sys.modules[{name!r}] = None\n" for name in missing)  # importing it fails
+        + "from booktools.cli import main\nsys.exit(main(sys.argv[1:]))"
+    )
+    old, new = (Path(tempfile.mkdtemp()) / "numbers.json" for _ in range(2))
+    old.write_text(json.dumps(OLD))
+    new.write_text(json.dumps(NEW))
+    done = subprocess.run(
+        [sys.executable, "-c", code, "assets", "changes", str(old), str(new)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == release_assets.changes_markdown(OLD, NEW)
 
 
 def test_no_changes_says_so():

@@ -236,7 +236,12 @@ def rewrite_inline(
         return replace
 
     for token in inline_tokens(tokens):
-        if token.type == "code_inline":
+        if token.type == "math_inline":  # skip past it: what looks like markup in it is mathematics
+            words = r"\s*".join(re.escape(part) for part in token.content.split())
+            advance(re.compile(r"\$\s*" + words + r"\s*\$"), None)
+        elif token.type == "html_inline":  # skip past it, as written
+            advance(token.content, None)
+        elif token.type == "code_inline":
             # skip past it (code is code); its spaces may be line breaks in the source
             words = r"\s+".join(re.escape(word) for word in token.content.split())
             advance(
@@ -286,7 +291,8 @@ def rewrite(
                 kept = "\n" if replaced and source.endswith("\n") else ""
                 edits[start], covered = (end, replaced + kept), end
         elif token.type == "inline":
-            edits[start] = (end, inline(source))
+            end = max(end, start + 1)  # a definition's term has an empty map (markdown-it's deflist)
+            edits[start] = (end, inline("".join(lines[start:end])))
     out, line = [], 0
     while line < len(lines):
         if line in edits:

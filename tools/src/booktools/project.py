@@ -38,7 +38,7 @@ CFF = ROOT / "CITATION.cff"
 COLAB = "https://colab.research.google.com"
 #: The chapter that opens the test set: the notebooks of the chapters before it are marked
 #: ``dlbook.test_set_sealed``, and their runs stop when a model sees a test image
-#: (scripts/run_notebooks.py, scripts/seal_test_set.py).
+#: (booktools.notebooks.run, booktools.notebooks.seal_test_set).
 TEST_SET_OPENED_IN = "book/evaluation"
 #: The book's editions: the full book, and the student edition without the solutions.
 EDITIONS = ("full", "student")
@@ -62,7 +62,7 @@ class Settings:
     site_url: str  # where the HTML book is published, ending in /
     helper_commit: str  # the commit the notebooks install dlbook from (see helper_commit())
     edition: str = "full"  # one of EDITIONS
-    #: ``{{ name }}`` substitutions of the prose, from CITATION.cff (scripts/citation.py, facts)
+    #: ``{{ name }}`` substitutions of the prose, from CITATION.cff (facts() below)
     substitutions: dict = dataclasses.field(default_factory=dict, hash=False, compare=False)
 
     @property
@@ -109,7 +109,7 @@ def helper_commit(root: Path = ROOT) -> str:
     """The commit the notebooks install ``dlbook`` from: the one they are generated from.
 
     A tag can be moved; a commit cannot, so the notebooks pin the helper by commit. The publish
-    workflow builds from the release tag (scripts/release.py checks it), so there this is the release's
+    workflow builds from the release tag (booktools.release.check checks it), so there this is the release's
     commit. Read, in order, from ``DLBOOK_HELPER_COMMIT``, from git when ``root`` is the top of a
     checkout, or from ``.git_archival.txt`` as ``git archive`` wrote it.
     """

@@ -7,7 +7,8 @@ by default both are read from the public repository googlecolab/backend-info (ma
 Every package pinned in requirements-colab.txt must have the same version there, and the
 Python in .github/colab-python-version the same major.minor. Otherwise this names what moved
 and exits with status 1: copy the new versions into those two files (README, "Run in Colab").
-Uses the standard library only, so it runs before anything is installed.
+Needs only ``packaging`` and booktools itself (installed alone, ``--no-deps``), so the drift job
+installs nothing else.
 """
 
 from __future__ import annotations

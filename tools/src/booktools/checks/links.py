@@ -74,8 +74,6 @@ RAW_BASE = "https://raw.githubusercontent.com"
 GITHUB_ORIGINS = frozenset(
     {"https://github.com", "https://api.github.com", "https://raw.githubusercontent.com"}
 )
-#: Colab links, which lychee leaves to this module (their notebooks are fetched and read here).
-COLAB_LINKS = r"^https://colab\.research\.google\.com/"
 COLAB_GITHUB = re.compile(
     r"https://colab\.research\.google\.com/github/(?P<owner>[^/?#]+)/(?P<repo>[^/?#]+)"
     r"/blob/(?P<branch>[^/?#]+)/(?P<path>[^?#]+)"
@@ -287,7 +285,7 @@ def _retry_after(headers) -> float | None:
 @dataclass(frozen=True)
 class Check:
     url: str
-    what: str  # "notebook" or "page"
+    what: str  # "link", "notebook" or "page"
     strict: bool = False
 
 
@@ -380,15 +378,20 @@ def lychee(
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode not in (0, 2):  # 2: links are broken; anything else: lychee itself failed
         raise RuntimeError(f"lychee failed (exit status {done.returncode}):\n{done.stderr[-3000:]}")
-    found = json.loads(done.stdout)
+    try:
+        found = json.loads(done.stdout)
+    except ValueError as err:
+        raise RuntimeError(f"lychee gave no report ({err}):\n{done.stderr[-3000:]}") from err
     broken, unverified = [], []
     prefix = f"file://{site.resolve()}/"
     for page, errors in sorted((found.get("error_map") or {}).items()):
-        place = Path(page).resolve().relative_to(site.resolve()) if Path(page).is_absolute() else page
+        place = Path(page).resolve()  # lychee names a page as it was given (from its working folder)
+        place = place.relative_to(site.resolve()) if place.is_relative_to(site.resolve()) else page
         for error in errors:
-            url, status = error["url"].removeprefix(prefix), error.get("status") or {}
-            line = f"{place}: {url} -> {status.get('text', status)}"
-            code = status.get("code") if isinstance(status, dict) else None
+            status = error.get("status") if isinstance(error.get("status"), dict) else {}
+            url = error["url"].removeprefix(prefix)
+            line = f"{place}: {url} -> {status.get('text') or error.get('status')}"
+            code = status.get("code")
             refused = code in (401, 403) and origin(error["url"]) not in GITHUB_ORIGINS
             (unverified if refused or code == 429 else broken).append(line)
     return broken, unverified
@@ -417,14 +420,22 @@ def check_site(
         parsed = urlparse(link)
         if parsed.scheme in ("http", "https") or link.startswith("//"):
             remote[urldefrag(urljoin("https:", link)).url].append(page)
-    for page, link in own:  # a file of the site (lychee checks the fragments of the rest)
+    own_remote = set()  # the external links lychee does not read: fetched here with --external
+    for page, link in own:  # or a file of the site (lychee checks the fragments of the rest)
         parsed = urlparse(link)
-        if parsed.scheme or link.startswith("//"):
+        if parsed.scheme in ("http", "https") or link.startswith("//"):
+            own_remote.add(urldefrag(urljoin("https:", link)).url)
+            continue
+        if parsed.scheme:
             continue
         target = (page.parent / unquote(parsed.path)).resolve() if parsed.path else page.resolve()
         if not (target / "index.html" if target.is_dir() else target).exists():
             report.broken.append(f"{page.relative_to(site)}: {link} -> missing file")
-    lychee_broken, lychee_unverified = lychee(site, pages, offline=not external, exclude=[COLAB_LINKS])
+    # Colab links that open a notebook from GitHub are checked here, through that notebook
+    notebooks = {url: colab_raw_url(url, raw) for url in remote}
+    notebooks = {url: target for url, target in notebooks.items() if target}
+    exclude = [f"^{re.escape(url)}(#.*)?$" for url in sorted(notebooks)]
+    lychee_broken, lychee_unverified = lychee(site, pages, offline=not external, exclude=exclude)
     report.broken += lychee_broken
     report.unverified += lychee_unverified
 
@@ -434,8 +445,9 @@ def check_site(
         found = remote[url]
         return f"{found[0].relative_to(site)}" + (f" (+{len(found) - 1} more)" if len(found) > 1 else "")
 
-    notebooks = {url: colab_raw_url(url, raw) for url in remote}
-    notebooks = {url: target for url, target in notebooks.items() if target}
+    if external:
+        for url in sorted(own_remote - set(notebooks)):
+            checks[Check(url, "link")] = (where(url), url)
     if external or published:
         for url, target in sorted(notebooks.items()):
             checks[Check(target, "notebook", strict=bool(published))] = (
@@ -460,8 +472,9 @@ def check_site(
         f"{len(links)} links",
         f"{len(remote)} external URLs"
         + (
-            f" ({len(set(remote) - set(notebooks))} fetched by lychee, {len(notebooks)} Colab links "
-            "through their notebooks)"
+            f" ({len(set(remote) - set(notebooks) - own_remote)} fetched by lychee,"
+            f" {len(own_remote - set(notebooks))} scripts' and redirects' here,"
+            f" {len(notebooks)} Colab links through their notebooks)"
             if external
             else " not fetched (use --external)"
         ),

@@ -54,7 +54,9 @@ def runtime_distributions() -> dict[str, str]:
     """Name -> version of every installed distribution a chapter's run can depend on: those of
     RUNTIME_ROOTS that are installed and, transitively, what they require (optional extras left
     out; platform markers ignored, which can only add a distribution that is installed anyway)."""
-    installed = {_name(d.metadata["Name"]): d for d in importlib.metadata.distributions()}
+    installed = {  # a broken install (a dist-info folder without metadata) names nothing
+        _name(d.metadata["Name"]): d for d in importlib.metadata.distributions() if d.metadata["Name"]
+    }
     found, todo = {}, [_name(root) for root in RUNTIME_ROOTS]
     while todo:
         name = todo.pop()

@@ -1,7 +1,7 @@
 """The test set sealed: a chapter before the evaluation chapter that runs a model on test images fails.
 
 booktools.notebooks.run makes this file an IPython startup file of the kernels that run the
-chapters before the one that opens the test set (``colab.TEST_SET_OPENED_IN``; the notebooks
+chapters before the one that opens the test set (``booktools.project.TEST_SET_OPENED_IN``; the notebooks
 say so in their metadata, ``dlbook.test_set_sealed``). It follows the data, not the spelling:
 every Keras entry point that runs a model (``fit``, including its ``validation_data``,
 ``evaluate``, ``predict``, the ``*_on_batch`` methods, and calling a model or a layer on an

@@ -34,7 +34,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from booktools import myst, project
+from booktools import project
 from booktools.project import ROOT
 
 BUILD = ROOT / "_build"
@@ -63,7 +63,7 @@ def _copy_editions(full: Path, student: Path, out: Path) -> Path:
 
 
 #: The version switcher's list (pydata-sphinx-theme's format), in the root folder of each
-#: edition of each release; the pages read their own copy's (sphinx_extension.py).
+#: edition of each release; the pages read their own copy's (booktools.sphinx.buttons).
 VERSIONS_JSON = "versions.json"
 
 
@@ -153,11 +153,11 @@ def numbers(build_dir: Path = BUILD, root: Path = ROOT) -> dict:
     the page), by chapter: ``{"version", "chapters": {docname: {"title", "values": {key:
     {"text", "before"}}}}}``. A key is the glued name with its format (``acc:.1%``); ``before``
     is the few words just before its first place in the text, to find it on the page."""
+    # the book's environment (myst-nb, markdown-it, jupytext), which `changes` does not need
     from myst_nb.core.variables import format_plain_text
 
-    from booktools.notebooks import (
-        colab,  # jupytext, myst-nb...: the book's environment, which `changes` does not need
-    )
+    from booktools import myst
+    from booktools.notebooks import colab
 
     chapters = {}
     for chapter in project.chapters(root):

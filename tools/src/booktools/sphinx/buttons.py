@@ -7,7 +7,7 @@ launch button is pointed at its notebook on the notebooks branch instead of the 
 the ``.md`` file, which Colab cannot open.
 
 **PDF.** In the full edition, every page's download menu offers the whole book as one PDF
-(``book_pdf.PDF_NAME`` in the site's root, made by ``make pdf``), beside the theme's "print this
+(``booktools.release.pdf.PDF_NAME`` in the site's root, made by ``make pdf``), beside the theme's "print this
 page". The student edition offers no book PDF: the full one holds the solutions.
 
 **Page hygiene.** Jupyter Book always loads sphinx-thebe, which this book does not use; on

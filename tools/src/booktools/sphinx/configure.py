@@ -24,7 +24,7 @@ from the full build's execution cache: nothing is executed again.
 newest, its banner pointing to the newest. Both read ``versions.json`` from the root of the
 edition the page belongs to: the build writes one naming this release alone, and the publish
 workflow replaces it in every release's folder with the list of all releases
-(``release_assets.py site``). The release is ``CITATION.cff``'s version.
+(``booktools assets site``). The release is ``CITATION.cff``'s version.
 
 The PDF's single-page build renders every node the HTML build renders (:func:`_single_page_handlers`).
 """
@@ -43,7 +43,7 @@ MODES = ("cache", "force", "off")
 
 def helper_key() -> str:
     """A short hash of what a chapter's outputs depend on besides its own source: the
-    environment fingerprint the notebook runs use too (``booktools.notebooks.run.fingerprint``)."""
+    environment fingerprint the notebook runs use too (``booktools.notebooks.environment.fingerprint``)."""
     backend = os.environ.get("KERAS_BACKEND", "tensorflow")
     return f"{backend}-{fingerprint()[:16]}"
 

@@ -1,6 +1,6 @@
 """Pages that load fast on a phone: what the site sends on load, cut to what a page uses.
 
-Loaded by ``sphinx_extension.setup``. Measured with Lighthouse's mobile preset
+Loaded by ``booktools.sphinx.setup``. Measured with Lighthouse's mobile preset
 (tests/test_lighthouse.py); each part below removes something that cost time on a slow phone:
 
 **Icons.** pydata-sphinx-theme loads Font Awesome's whole ``fontawesome.js`` (1.5 MB) on every
@@ -212,7 +212,7 @@ HEAD_SCRIPT = re.compile(
 # Read by the inline scripts of the head as it is parsed (DOCUMENTATION_OPTIONS.pagename = ...).
 SYNCHRONOUS = ("documentation_options.js",)
 # Stylesheets of components this book does not use on the page: sphinx-thebe's (its scripts are
-# left out: sphinx_extension._drop_thebe), sphinx-design's where no sd- class is used,
+# left out: booktools.sphinx.buttons._drop_thebe), sphinx-design's where no sd- class is used,
 # sphinx-exercise's where no exercise is: {stylesheet: what in the body uses it, or None}
 UNUSED_CSS = {
     "sphinx-thebe.css": None,
