@@ -250,6 +250,8 @@ def test_a_copy_without_git_knows_its_commit_from_git_archive(monkeypatch, tmp_p
     `git archive`, which fills in .git_archival.txt: the notebooks' settings come out the same."""
     import subprocess
 
+    if not (ROOT / ".git").exists():  # this copy is such an archive: its own notebooks' test is the build
+        pytest.skip("making an archive needs a git checkout; this copy has no .git")
     monkeypatch.delenv("DLBOOK_HELPER_COMMIT", raising=False)
     head = subprocess.run(["git", "-C", ROOT, "rev-parse", "HEAD"], capture_output=True, text=True)
     archive = subprocess.run(["git", "-C", ROOT, "archive", "HEAD"], capture_output=True, check=True).stdout
