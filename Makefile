@@ -10,18 +10,26 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: install book student pdf colab backends benchmark test test-builds unit lint serve clean
+.PHONY: install lock book student pdf colab backends benchmark test test-builds unit lint serve clean
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := book
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-runtime.txt code/pyproject.toml tools/pyproject.toml
+# Every install reads a lock file (locks/), with the hashes of every package: see booktools.locks.
+$(VENV)/.installed: locks/build.txt $(wildcard requirements*.txt) code/pyproject.toml tools/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The book needs Python 3.11 or newer (NumPy and pandas as pinned do); this is " + sys.version.split()[0] + ". Install it, then run make PYTHON=python3.11 (or newer).")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --require-hashes -r locks/build.txt
+	$(BIN)/python -m pip install --no-deps -e ./code -e ./tools
+	$(BIN)/booktools lock --check
 	touch $@
+
+# After editing a requirement file: compile the lock files again (README, "Changing a dependency").
+# UPGRADE=1 also moves every package no requirement file pins to its newest version.
+lock: install
+	$(BIN)/booktools lock $(if $(UPGRADE),--upgrade)
 
 # MathJax on Node.js, which typesets the formulas when the book is built (booktools.sphinx.page_weight)
 MATH := tools/math/node_modules/.package-lock.json
@@ -67,8 +75,8 @@ $(RUN_NOTEBOOKS)/.made: $(wildcard book/*.md) _toc.yml _config.yml CITATION.cff 
 	$(BIN)/booktools colab code $(RUN_NOTEBOOKS) >/dev/null
 	touch $@
 
-# The Colab notebooks in bare environments, on Colab's versions (requirements-colab.txt) and on
-# the newest pinned ones (requirements-runtime.txt); re-run when a chapter or the helper changes
+# The Colab notebooks in bare environments, on Colab's versions (locks/colab.txt, from
+# requirements-colab.txt) and on the newest pinned ones (locks/runtime.txt); re-run when a chapter or the helper changes
 # (a chapter whose code cells did not change is reused from DLBOOK_CACHE: booktools.notebooks.run).
 colab: book _build/colab-run/colab/run.json _build/colab-run/runtime/run.json
 
@@ -76,15 +84,15 @@ colab: book _build/colab-run/colab/run.json _build/colab-run/runtime/run.json
 # only when its inputs, this code included, are unchanged: booktools.notebooks.run).
 RUNNERS := $(wildcard tools/src/booktools/notebooks/*.py)
 
-_build/colab-run/%/run.json: requirements-%.txt $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*) scripts/check-colab $(RUNNERS)
+_build/colab-run/%/run.json: locks/%.txt $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*) scripts/check-colab $(RUNNERS)
 	NOTEBOOKS=$(RUN_NOTEBOOKS) PYTHON=$(PYTHON) scripts/check-colab $*
 
 # Every chapter on Keras' JAX and PyTorch backends (CPU builds), re-run when a notebook or the
 # helper package changes. TensorFlow is covered by the book build itself.
 backends: book _build/runs/jax/run.json _build/runs/torch/run.json
 
-$(VENV)/.backends: requirements-backends.txt $(VENV)/.installed
-	$(BIN)/python -m pip install -r requirements-backends.txt
+$(VENV)/.backends: locks/backends.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --require-hashes -r locks/backends.txt
 	touch $@
 
 _build/runs/%/run.json: $(VENV)/.backends $(RUN_NOTEBOOKS)/.made $(wildcard code/src/dlbook/*.py) scripts/run-chapters $(RUNNERS)

@@ -19,6 +19,7 @@ COMMANDS = {
     "release-check": ("booktools.release.check", "refuse a release GitHub would not publish"),
     "assets": ("booktools.release.assets", "the versioned site, notebooks branch, numbers, archives"),
     "pdf": ("booktools.release.pdf", "print the whole book as one PDF"),
+    "lock": ("booktools.locks", "compile the requirement files into hashed lock files (locks/)"),
     "benchmark": (
         "booktools.benchmark",
         "measure build and training speed (code/src/dlbook/measurements.json)",
