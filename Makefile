@@ -23,11 +23,12 @@ $(VENV)/.installed: locks/build.txt $(wildcard requirements*.txt) code/pyproject
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install --require-hashes -r locks/build.txt
 	$(BIN)/python -m pip install --no-deps -e ./code -e ./tools
-	$(BIN)/booktools lock --check
+	$(if $(filter lock,$(MAKECMDGOALS)),,$(BIN)/booktools lock --check)
 	touch $@
 
 # After editing a requirement file: compile the lock files again (README, "Changing a dependency").
-# UPGRADE=1 also moves every package no requirement file pins to its newest version.
+# UPGRADE=1 also moves every package no requirement file pins to its newest version. (make install
+# checks that the locks agree with the requirement files, except on its way to `make lock`.)
 lock: install
 	$(BIN)/booktools lock $(if $(UPGRADE),--upgrade)
 
