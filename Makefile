@@ -1,4 +1,4 @@
-# Two commands do everything on a fresh machine with Python 3.11 or newer (the pinned packages need it):
+# Two commands do everything on a fresh machine with Python 3.11 to 3.13 (CI tests 3.11 and 3.13):
 #   make book   install what is needed into .venv, then build the book into _build/html
 #   make test   lint, build the book (cached if unchanged), run the Colab notebooks in bare
 #               environments (Colab's versions, the newest pinned ones) and every chapter on
